@@ -1,0 +1,25 @@
+"""hotline: a know-your-rights SMS and voice hotline driven by YAML flow scripts.
+
+`create_app()` is the application factory gunicorn runs (see the Procfile). Everything a
+request needs (settings, flows, catalogs, store) is loaded and checked here, once: a broken
+script or a missing secret stops the start, never a conversation.
+"""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # pragma: no cover
+    from flask import Flask
+
+__all__ = ["create_app"]
+
+
+def create_app(config: Any = None) -> "Flask":
+    """Build the Flask app (see hotline.app.create_app).
+
+    Imported lazily so that `import hotline.engine` pulls in no web framework: the engine's
+    purity test checks exactly that.
+    """
+    from hotline.app import create_app as factory
+
+    return factory(config)

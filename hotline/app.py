@@ -1,0 +1,68 @@
+"""The application factory and what it builds: settings, content, store, switchboard."""
+from __future__ import annotations
+
+import logging
+from typing import Any, Mapping
+
+from flask import Flask
+
+from hotline.config import Settings
+from hotline.content import load_content
+from hotline.store import MemoryStore, RedisStore, SessionStore
+from hotline.switchboard import Switchboard
+
+log = logging.getLogger("hotline")
+
+
+def make_store(settings: Settings) -> SessionStore:
+    if settings.redis_url:
+        return RedisStore(settings.redis_url, settings.state_ttl, settings.lang_ttl, settings.redis_timeout)
+    log.warning("REDIS_URL is not set: using the embedded in-process store. State is NOT shared "
+                "between processes and is lost on restart; use Redis for anything but a trial.")
+    return MemoryStore(settings.state_ttl, settings.lang_ttl)
+
+
+def build_switchboard(settings: Settings) -> Switchboard:
+    content = load_content(settings.flows_dir, settings.translations_dir, settings.languages)
+    return Switchboard(content, make_store(settings), settings.secret)
+
+
+def create_app(config: Mapping[str, Any] | Settings | None = None) -> Flask:
+    """Build the app. `config` overrides settings (tests); otherwise the environment decides.
+
+    Flask-only keys (upper case, e.g. TESTING, HOTLINE_CLOCK) go to app.config.
+    """
+    _configure_logging()
+    flask_config: dict[str, Any] = {}
+    if isinstance(config, Settings):
+        settings = config
+    else:
+        overrides = dict(config or {})
+        flask_config = {k: overrides.pop(k) for k in list(overrides) if k.isupper()}
+        settings = Settings.from_env(**overrides)
+    if settings.dev:
+        log.warning("=" * 70)
+        log.warning("DEVELOPMENT MODE (HOTLINE_DEV): %s", "Twilio signatures ARE checked" if settings.auth_token
+                    else "Twilio signatures are NOT checked; anyone can post to the webhooks")
+        if settings.secret_generated:
+            log.warning("DEVELOPMENT MODE: no HOTLINE_SECRET_KEY; a random one is used for this process")
+        log.warning("=" * 70)
+    board = build_switchboard(settings)
+    app = Flask(__name__)
+    app.config.update(flask_config)
+    app.config["HOTLINE_SETTINGS"] = settings
+    app.extensions["hotline"] = board
+
+    from hotline import webhooks
+
+    app.register_blueprint(webhooks.bp)
+    log.info("hotline serving scripts %s in %s on the %s store",
+             board.content.version, ", ".join(board.content.languages.codes), board.store.name)
+    return app
+
+
+def _configure_logging() -> None:
+    # gunicorn and `flask run` install their own handlers; give ours a plain one otherwise.
+    root = logging.getLogger()
+    if not root.handlers:
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")

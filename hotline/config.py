@@ -1,0 +1,102 @@
+"""Settings, read from the environment once at start-up and checked there.
+
+| variable                   | default                 | meaning |
+|----------------------------|-------------------------|---------|
+| TWILIO_AUTH_TOKEN          | (required)              | checks X-Twilio-Signature on every webhook |
+| HOTLINE_PUBLIC_URL         | the request's own URL   | base URL as Twilio sees it (behind a proxy) |
+| REDIS_URL                  | embedded store          | session store shared by all workers |
+| HOTLINE_SECRET_KEY         | (required)              | key for caller pseudonyms; 32+ characters |
+| HOTLINE_DEV                | off                     | development mode: no token or key needed, says so loudly |
+| HOTLINE_STATE_TTL          | 259200 (3 days)         | seconds a caller's place in the menus is kept |
+| HOTLINE_LANG_TTL           | 7776000 (90 days)       | seconds a caller's language is remembered |
+| HOTLINE_REDIS_TIMEOUT      | 0.25                    | seconds to wait for Redis before answering without it |
+| HOTLINE_FLOWS_DIR          | ./flows of the checkout | the flow scripts |
+| HOTLINE_TRANSLATIONS_DIR   | ./translations          | the gettext catalogs |
+| HOTLINE_LANGUAGES          | all nine                | comma-separated language codes to serve |
+"""
+from __future__ import annotations
+
+import dataclasses
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Mapping
+
+from hotline.errors import ConfigError
+from hotline.i18n import LANGUAGES
+
+ROOT = Path(__file__).resolve().parent.parent
+MIN_SECRET_LENGTH = 32
+_TRUE = {"1", "true", "yes", "on"}
+
+
+@dataclass(frozen=True)
+class Settings:
+    auth_token: str | None = None
+    public_url: str | None = None
+    redis_url: str | None = None
+    secret_key: str = ""
+    dev: bool = False
+    state_ttl: int = 3 * 24 * 3600
+    lang_ttl: int = 90 * 24 * 3600
+    redis_timeout: float = 0.25
+    flows_dir: Path = ROOT / "flows"
+    translations_dir: Path = ROOT / "translations"
+    languages: tuple[str, ...] = LANGUAGES
+    # Set when the key was made up for this process (development only): state does not
+    # survive a restart, and the log says so.
+    secret_generated: bool = False
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None, **overrides: Any) -> "Settings":
+        env = os.environ if env is None else env
+        values: dict[str, Any] = {
+            "auth_token": env.get("TWILIO_AUTH_TOKEN") or None,
+            "public_url": env.get("HOTLINE_PUBLIC_URL") or None,
+            "redis_url": env.get("REDIS_URL") or None,
+            "secret_key": env.get("HOTLINE_SECRET_KEY", ""),
+            "dev": env.get("HOTLINE_DEV", "").strip().lower() in _TRUE,
+        }
+        for name, var, kind in (
+            ("state_ttl", "HOTLINE_STATE_TTL", int),
+            ("lang_ttl", "HOTLINE_LANG_TTL", int),
+            ("redis_timeout", "HOTLINE_REDIS_TIMEOUT", float),
+        ):
+            if env.get(var):
+                try:
+                    values[name] = kind(env[var])
+                except ValueError:
+                    raise ConfigError(f"{var} must be a number, not {env[var]!r}") from None
+        for name, var in (("flows_dir", "HOTLINE_FLOWS_DIR"), ("translations_dir", "HOTLINE_TRANSLATIONS_DIR")):
+            if env.get(var):
+                values[name] = Path(env[var])
+        if env.get("HOTLINE_LANGUAGES"):
+            values["languages"] = tuple(c.strip() for c in env["HOTLINE_LANGUAGES"].split(",") if c.strip())
+        values.update(overrides)
+        return cls(**values).checked()
+
+    def checked(self) -> "Settings":
+        if self.state_ttl <= 0 or self.lang_ttl <= 0:
+            raise ConfigError("HOTLINE_STATE_TTL and HOTLINE_LANG_TTL must be positive: every stored key needs a TTL")
+        if self.public_url and not self.public_url.startswith(("https://", "http://")):
+            raise ConfigError("HOTLINE_PUBLIC_URL must start with https:// (the URL Twilio calls)")
+        unknown = [c for c in self.languages if c not in LANGUAGES]
+        if unknown:
+            raise ConfigError(f"HOTLINE_LANGUAGES has unknown codes {unknown}; known: {', '.join(LANGUAGES)}")
+        if self.dev:
+            if not self.secret_key:
+                return dataclasses.replace(self, secret_key=secrets.token_urlsafe(32), secret_generated=True)
+            return self
+        if not self.auth_token:
+            raise ConfigError("TWILIO_AUTH_TOKEN is not set: without it anyone could post to the webhooks. "
+                              "Set it, or set HOTLINE_DEV=1 to run unprotected on your own machine.")
+        if len(self.secret_key) < MIN_SECRET_LENGTH:
+            raise ConfigError(f"HOTLINE_SECRET_KEY must be at least {MIN_SECRET_LENGTH} random characters "
+                              "(try: python -c 'import secrets; print(secrets.token_urlsafe(32))'); "
+                              "it keeps caller pseudonyms from being reversed.")
+        return self
+
+    @property
+    def secret(self) -> bytes:
+        return self.secret_key.encode()

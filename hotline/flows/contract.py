@@ -1,0 +1,45 @@
+"""What the code expects the scripts to provide.
+
+The engine and the channels look up these node ids, message ids and keyword ids by name, so
+the loader checks that they exist, and that every message uses only the placeholders the
+code fills in (a stray `{name}` would otherwise fail in the middle of a conversation).
+"""
+from __future__ import annotations
+
+import string
+
+WELCOME = "welcome"
+MAIN_MENU = "main_menu"
+HELP = "help"
+REQUIRED_NODES = (WELCOME, MAIN_MENU, HELP)
+
+# message id -> the placeholders the code fills in. Every id here must be in hotline.yaml.
+MESSAGES: dict[str, frozenset[str]] = {
+    "hint": frozenset(),
+    "leaf_hint": frozenset(),
+    "main_menu_choice": frozenset(),
+    "moved": frozenset(),
+    "unavailable": frozenset(),
+    "referral_phone": frozenset({"phone"}),
+    "referral_website": frozenset({"website"}),
+    "referral_free": frozenset(),
+    "referral_open_now": frozenset({"time"}),
+    "referral_opens_today": frozenset({"time"}),
+    "referral_opens_on": frozenset({"day", "time"}),
+    "referral_languages_all": frozenset(),
+    "voice_press": frozenset({"label", "key"}),
+    "voice_keys": frozenset(),
+    "voice_no_input": frozenset(),
+    "voice_goodbye": frozenset(),
+}
+
+# keyword id -> what it does. The words themselves are in hotline.yaml (and translated).
+KEYWORDS = ("menu", "back", "help", "language", "greeting")
+
+
+def placeholders(text: str) -> set[str]:
+    """The `{names}` in a message, as str.format sees them."""
+    try:
+        return {name for _, name, _, _ in string.Formatter().parse(text) if name is not None}
+    except ValueError:  # an unbalanced brace: report it as a placeholder nobody fills
+        return {"<unbalanced brace>"}

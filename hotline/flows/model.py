@@ -1,0 +1,131 @@
+"""What a flow, referral and source file may contain.
+
+These pydantic models are the single definition of the file formats: the loader validates
+against them (unknown keys, wrong types), and `hotline schema` turns them into the JSON Schema
+that editors use to complete and check as staff type. Cross-references (a `goto` naming a
+node that does not exist, ...) are checked by the loader, which sees all files at once.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
+
+# Ids end up in Redis state, gettext contexts and recording file names: keep them plain.
+Id = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", max_length=40)]
+SourceId = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]*$", max_length=60)]
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+Clock = Annotated[str, StringConstraints(pattern=r"^([01]\d|2[0-3]):[0-5]\d$|^24:00$")]
+Day = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+
+class MenuItem(_Strict):
+    """One numbered choice: `key` is what the person sends, `goto` the node it opens."""
+
+    key: int = Field(ge=1, le=9, description="The digit the person sends or presses (1-9)")
+    label: Text = Field(description="A few words, shown as '1 label' and said as 'For label, press 1'")
+    goto: Id = Field(description="The node this choice opens (any file)")
+
+
+class Node(_Strict):
+    """One step of a conversation: something said, and optionally a menu."""
+
+    text: Text | None = Field(None, description="What is said on both channels")
+    sms: Text | None = Field(None, description="Replaces `text` on SMS only")
+    voice: Text | None = Field(None, description="Replaces `text` on the phone line only: no URLs")
+    menu: tuple[MenuItem, ...] = Field((), description="Numbered choices; at most 9")
+    referrals: tuple[Id, ...] = Field((), description="Referral ids from referrals.yaml, shown after the text")
+    next: Id | None = Field(None, description="Go straight on to this node in the same reply")
+    legal: bool = Field(False, description="Legal content: needs sources, reviewed and reviewer")
+    sources: tuple[SourceId, ...] = Field((), description="Source ids from sources.yaml backing this text")
+    reviewed: dt.date | None = Field(None, description="When the text was last checked against its sources")
+    reviewer: Text | None = Field(None, description="Who checked it (a role, not a private name)")
+
+    @model_validator(mode="after")
+    def _says_something(self) -> "Node":
+        if self.text is None and (self.sms is None or self.voice is None):
+            raise ValueError("a node needs `text` (or both `sms` and `voice`)")
+        if self.legal:
+            missing = [name for name in ("sources", "reviewed", "reviewer") if not getattr(self, name)]
+            if missing:
+                raise ValueError(f"legal content needs {', '.join(missing)}")
+        return self
+
+    def text_for(self, channel: str) -> str:
+        override = self.sms if channel == "sms" else self.voice
+        return override or self.text or ""
+
+
+class FlowFile(_Strict):
+    """A topic: `flow` names it, `nodes` are its steps."""
+
+    flow: Id
+    title: Text
+    nodes: dict[Id, Node] = Field(min_length=1)
+
+
+class Opening(_Strict):
+    days: tuple[Day, ...] = Field(min_length=1)
+    open: Clock
+    close: Clock
+
+    @model_validator(mode="after")
+    def _ordered(self) -> "Opening":
+        if self.close <= self.open:
+            raise ValueError("`close` must be later than `open` on the same day")
+        return self
+
+
+class Hours(_Strict):
+    timezone: Literal["America/New_York"] = "America/New_York"
+    weekly: tuple[Opening, ...] = Field(min_length=1)
+
+
+class Referral(_Strict):
+    """A place a caller can turn to. Only confirmed details; the rest is named in `unconfirmed`."""
+
+    name: Text
+    offers: Text = Field(description="What they offer, in one short plain sentence (translated)")
+    phone: Annotated[str, StringConstraints(pattern=r"^1-\d{3}-\d{3}-\d{4}$|^\d{3}-\d{3}-\d{4}$")] | None = None
+    website: Annotated[str, StringConstraints(pattern=r"^https://\S+$")] | None = None
+    address: Text | None = None
+    languages: Literal["all"] | tuple[Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}(_[A-Za-z]+)?$")], ...] = ()
+    cost: Literal["free", "low-cost", "varies", "unknown"] = "unknown"
+    area: Text | None = None
+    hours: Hours | None = None
+    unconfirmed: tuple[Literal["phone", "website", "address", "hours", "languages", "cost", "area"], ...] = ()
+    verified: dt.date
+    note: Text | None = Field(None, description="For staff; never shown to callers")
+
+    @field_validator("unconfirmed")
+    @classmethod
+    def _no_repeats(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        if len(set(value)) != len(value):
+            raise ValueError("a field is named twice")
+        return value
+
+
+class ReferralFile(_Strict):
+    referrals: dict[Id, Referral] = Field(min_length=1)
+
+
+class Source(_Strict):
+    org: Text
+    title: Text
+    url: Annotated[str, StringConstraints(pattern=r"^https?://\S+$")] | None = None
+
+
+class SourceFile(_Strict):
+    sources: dict[SourceId, Source] = Field(min_length=1)
+
+
+class HotlineFile(_Strict):
+    """`hotline.yaml`: the engine's own words and the keywords people can send."""
+
+    messages: dict[Id, Text]
+    keywords: dict[Id, tuple[Text, ...]]

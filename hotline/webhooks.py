@@ -1,0 +1,64 @@
+"""HTTP routes: glue between Twilio's requests and the switchboard. No conversation logic here.
+
+Twilio gives a webhook 15 seconds and treats any error status as a failed message, so these
+routes answer 200 with valid TwiML whenever the request really came from Twilio: an
+unexpected error is logged (never with the caller's number or words) and the person gets a
+short reply with a number to call, not silence.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+from flask import Blueprint, Response, current_app, jsonify, request
+
+from hotline.channels import sms
+from hotline.engine import Notice, State, Turn
+from hotline.signatures import twilio_only
+from hotline.switchboard import Switchboard
+
+log = logging.getLogger(__name__)
+bp = Blueprint("webhooks", __name__)
+
+
+def switchboard() -> Switchboard:
+    return current_app.extensions["hotline"]
+
+
+def now() -> dt.datetime:
+    clock = current_app.config.get("HOTLINE_CLOCK")  # tests fix the time of day
+    return clock() if clock else dt.datetime.now(dt.timezone.utc)
+
+
+def twiml(document: str) -> Response:
+    return Response(document, status=200, mimetype="text/xml")
+
+
+@bp.post("/sms")
+@twilio_only
+def sms_webhook() -> Response:
+    number = request.form.get("From", "")
+    if not number.strip():
+        return Response("Missing From.\n", status=400, mimetype="text/plain")
+    text = request.form.get("Body", "")
+    board = switchboard()
+    try:
+        answer = board.turn(number, text)
+        return twiml(sms.twiml(sms.reply_text(board.content, answer.turn, now())))
+    except Exception as exc:  # the person must still get an answer; the log gets no personal data
+        log.error("SMS turn failed: %s", type(exc).__name__, exc_info=current_app.debug)
+        return twiml(sms.twiml(sms.reply_text(board.content, Turn((Notice("unavailable"),), State()), now())))
+
+
+@bp.get("/healthz")
+def healthz() -> Response:
+    board = switchboard()
+    store_ok = board.store.ping()
+    body = {
+        "status": "ok" if store_ok else "degraded",
+        "store": board.store.name,
+        "store_ok": store_ok,
+        "version": board.content.version,
+        "languages": list(board.content.languages.codes),
+    }
+    return jsonify(body)

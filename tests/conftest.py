@@ -1,0 +1,136 @@
+"""Shared fixtures: a real Redis, apps on either store, and requests signed as Twilio signs them.
+
+Redis-backed tests need a server. In CI (CI=true) or with HOTLINE_REQUIRE_REDIS=1 a missing
+server FAILS the test; on a developer's machine it skips with a clear reason.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import os
+import xml.etree.ElementTree as ET
+from pathlib import Path
+from urllib.parse import urlencode
+
+import pytest
+from twilio.request_validator import RequestValidator
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+TOKEN = "test-auth-token-0123456789abcdef"
+SECRET = "test-secret-key-0123456789abcdefghijklmnop"
+BASE_URL = "https://hotline.example.org"
+# Saturday 28 Nov 2026, 14:00 in Binghamton: ONA is open (Sat 9-17).
+SATURDAY_AFTERNOON = dt.datetime(2026, 11, 28, 19, 0, tzinfo=dt.timezone.utc)
+REDIS_URL = os.environ.get("HOTLINE_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+
+
+def redis_required() -> bool:
+    return os.environ.get("CI", "").lower() in ("1", "true") or os.environ.get("HOTLINE_REQUIRE_REDIS") == "1"
+
+
+@pytest.fixture
+def redis_url():
+    """A clean Redis database for this test (db 15 by default, flushed before and after)."""
+    import redis
+
+    client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1)
+    try:
+        client.ping()
+    except redis.RedisError as exc:
+        message = f"Redis is not answering at {REDIS_URL} ({exc}); start redis-server"
+        if redis_required():
+            pytest.fail(message)
+        pytest.skip(message)
+    client.flushdb()
+    yield REDIS_URL
+    client.flushdb()
+    client.close()
+
+
+@pytest.fixture
+def redis_client(redis_url):
+    import redis
+
+    client = redis.Redis.from_url(redis_url)
+    yield client
+    client.close()
+
+
+def settings_overrides(**extra):
+    values = {"auth_token": TOKEN, "secret_key": SECRET, "public_url": BASE_URL, "dev": False}
+    values.update(extra)
+    return values
+
+
+@pytest.fixture
+def make_app():
+    """make_app(redis_url=..., **settings) -> a Flask app with the real flows and a fixed clock."""
+    from hotline import create_app
+
+    def build(clock=lambda: SATURDAY_AFTERNOON, **settings):
+        config = settings_overrides(**settings)
+        config["TESTING"] = True
+        config["HOTLINE_CLOCK"] = clock
+        return create_app(config)
+
+    return build
+
+
+@pytest.fixture
+def app(make_app, redis_url):
+    return make_app(redis_url=redis_url)
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+class Twilio:
+    """Posts to the app exactly as Twilio does: form-encoded and signed with the auth token."""
+
+    def __init__(self, client, token: str = TOKEN, base_url: str = BASE_URL):
+        self.client = client
+        self.validator = RequestValidator(token)
+        self.base_url = base_url
+        self.sids = 0
+
+    def sign(self, url: str, params: dict) -> str:
+        return self.validator.compute_signature(url, params)
+
+    def post(self, path: str, params: dict, signature: str | None = None, headers: dict | None = None):
+        url = self.base_url + path
+        headers = dict(headers or {})
+        headers["X-Twilio-Signature"] = signature if signature is not None else self.sign(url, params)
+        return self.client.post(path, data=params, headers=headers, base_url=self.base_url)
+
+    def sms(self, number: str, body: str, **extra):
+        self.sids += 1
+        params = {
+            "MessageSid": f"SM{self.sids:032d}", "AccountSid": "AC" + "0" * 32, "From": number,
+            "To": "+16075550199", "Body": body, "NumMedia": "0", "NumSegments": "1",
+            "FromCity": "BINGHAMTON", "FromState": "NY", "FromZip": "13901", "FromCountry": "US",
+        }
+        params.update(extra)
+        return self.post("/sms", params)
+
+
+@pytest.fixture
+def twilio(client):
+    return Twilio(client)
+
+
+def message_text(response) -> str:
+    """The text of a TwiML messaging response, checking that it is well-formed TwiML."""
+    assert response.status_code == 200, response.data
+    assert response.mimetype == "text/xml"
+    root = ET.fromstring(response.data)
+    assert root.tag == "Response"
+    for child in root:
+        assert child.tag == "Message", child.tag
+    return "\n\n".join(child.text or "" for child in root)
+
+
+def pytest_addoption(parser):
+    parser.addoption("--update-golden", action="store_true",
+                     help="rewrite the expected replies in tests/golden/*.yaml from what the hotline says now")

@@ -1,0 +1,110 @@
+"""The engine's rules, one by one, on the real scripts."""
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from hotline.config import Settings
+from hotline.content import load_content
+from hotline.engine import BACK_DEPTH, Choices, Notice, Show, State, step
+from hotline.i18n import normalize
+
+
+@pytest.fixture(scope="module")
+def content():
+    settings = Settings.from_env({}, dev=True, languages=("en",))
+    return load_content(settings.flows_dir, settings.translations_dir, settings.languages)
+
+
+def shown(turn):
+    return [o.node for o in turn.outputs if isinstance(o, Show)]
+
+
+def test_engine_imports_no_web_store_or_twilio_code():
+    code = ("import sys, hotline.engine, hotline.channels.compose; "
+            "bad = sorted(m for m in sys.modules if m.split('.')[0] in ('flask', 'werkzeug', 'redis', 'twilio')); "
+            "print(','.join(bad))")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == ""
+
+
+def test_first_contact_is_welcome_then_main_menu(content):
+    turn = step(content, State(), "1")  # a digit on first contact is not read as a choice
+    assert shown(turn) == ["welcome", "main_menu"]
+    assert turn.state.node == "main_menu"
+
+
+@pytest.mark.parametrize("text", ["1", "1.", " 1 ", "1!", "١", "۱", "１"])
+def test_digits_are_forgiven(content, text):
+    turn = step(content, State(node="main_menu"), text)
+    assert shown(turn) == ["door"]
+    assert turn.state.back == ("main_menu",)
+
+
+@pytest.mark.parametrize("text", ["0", "menu", "MENU", " Menu. ", "main"])
+def test_zero_and_menu_go_to_the_main_menu(content, text):
+    turn = step(content, State(node="door_warrant", back=("main_menu", "door")), text)
+    assert shown(turn) == ["main_menu"]
+    assert turn.state == State(node="main_menu", back=())
+
+
+def test_back_returns_to_the_previous_menu_and_then_the_main_menu(content):
+    state = State(node="main_menu")
+    for key in ("1", "1"):
+        state = step(content, state, key).state
+    assert state.node == "door_warrant"
+    turn = step(content, state, "BACK")
+    assert shown(turn) == ["door"] and turn.state.back == ("main_menu",)
+    turn = step(content, turn.state, "back")
+    assert shown(turn) == ["main_menu"]
+    turn = step(content, turn.state, "back")  # nothing further back: stays at the main menu
+    assert shown(turn) == ["main_menu"]
+
+
+def test_help_explains_the_commands_and_back_leaves_it(content):
+    turn = step(content, State(node="door", back=("main_menu",)), "help")
+    assert shown(turn) == ["help"]
+    assert shown(step(content, turn.state, "back")) == ["door"]
+
+
+@pytest.mark.parametrize("text", ["banana", "", "12", "😀", "\x00"])
+def test_anything_else_gets_a_hint_and_the_same_menu(content, text):
+    state = State(node="door", back=("main_menu",))
+    turn = step(content, state, text)
+    assert turn.outputs == (Notice("hint"), Choices("door"))
+    assert turn.state == state
+
+
+def test_a_leaf_page_says_how_to_go_on(content):
+    leaf = next(n for n, node in content.script.nodes.items() if not node.menu and not node.next)
+    turn = step(content, State(node=leaf), "7")
+    assert turn.outputs == (Notice("leaf_hint"),)
+
+
+def test_a_node_removed_by_a_reload_goes_to_the_main_menu_with_a_notice(content):
+    turn = step(content, State(node="no_such_node", back=("main_menu",)), "1")
+    assert turn.outputs[0] == Notice("moved")
+    assert turn.state.node == "main_menu"
+
+
+def test_back_is_bounded(content):
+    state = State(node="main_menu")
+    for _ in range(20):
+        state = step(content, state, "1").state
+        state = step(content, state, "help").state
+    assert len(state.back) <= BACK_DEPTH
+
+
+def test_state_round_trips_and_stays_small():
+    state = State(node="door_warrant", back=("main_menu", "door", "help"), lang="es")
+    raw = state.encode()
+    assert State.decode(raw, "es") == state
+    assert len(raw) < 100
+    assert State.decode(None, "uk") == State(lang="uk")
+
+
+@pytest.mark.parametrize("raw,expected", [("  Menú! ", "menu"), ("AYUDA", "ayuda"), ("٢", "2"), ("۲.", "2"), ("２", "2"), ("*", "*"), ("#", "#")])
+def test_normalize(raw, expected):
+    assert normalize(raw) == expected
