@@ -25,6 +25,10 @@ from hotline.flows.strings import CHANNEL_FIELDS, keyword_context, label_context
 log = logging.getLogger(__name__)
 
 ENGLISH = "en"
+# A language is offered only when most of it is really translated: a menu entry in Arabic
+# that leads to English text would be worse than no entry. Below this share of strings the
+# language is skipped (and the staff check says why).
+MIN_COVERAGE = 0.8
 # The order callers see on the language menu. English first: it is the source language.
 LANGUAGES = ("en", "es", "uk", "ru", "ar", "fa_AF", "ps", "ht", "zh_Hans")
 
@@ -228,8 +232,13 @@ def load_languages(script: Script, translations_dir: str | Path, wanted: tuple[s
             continue
         catalog = read_catalog(path, code)
         report = CatalogReport(code, review_status=review_status(catalog))
-        tables[code] = _served_translations(script, catalog, report, path)
+        served = _served_translations(script, catalog, report, path)
         reports[code] = report
+        if report.translated < MIN_COVERAGE * report.total:
+            log.warning("catalog %s: only %d of %d strings translated; not offered to callers",
+                        code, report.translated, report.total)
+            continue
+        tables[code] = served
         if report.missing or report.fuzzy:
             log.warning("catalog %s: %d of %d strings served in English (%d missing, %d fuzzy)",
                         code, len(report.missing) + len(report.fuzzy), report.total, len(report.missing), len(report.fuzzy))
