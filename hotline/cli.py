@@ -103,5 +103,47 @@ def check() -> None:
                 fg="green")
 
 
+@main.command("sources", with_appcontext=False)
+@click.option("--write", is_flag=True, help="Write flows/SOURCES.md instead of printing it.")
+def sources(write: bool) -> None:
+    """The review trail: every source, the legal steps using it, and open questions."""
+    from hotline.flows import load_script
+    from hotline.review_trail import sources_markdown
+
+    settings = Settings.from_env(dev=True)
+    try:
+        text = sources_markdown(load_script(settings.flows_dir))
+    except HotlineError as exc:
+        _fail(exc)
+    if write:
+        target = settings.flows_dir / "SOURCES.md"
+        target.write_text(text, encoding="utf-8")
+        click.echo(f"wrote {target}")
+    else:
+        click.echo(text, nl=False)
+
+
+@main.command("card", with_appcontext=False)
+@click.option("--lang", default="en", show_default=True, help="Language code (en, es, uk, ru, ar, fa_AF, ps, ht, zh_Hans).")
+@click.option("--number", envvar="HOTLINE_PHONE_NUMBER", required=True,
+              help="The hotline's own phone number as people should dial it (or HOTLINE_PHONE_NUMBER).")
+@click.option("--out", type=click.Path(dir_okay=False), help="Output PDF (default: card-<lang>.pdf).")
+def card(lang: str, number: str, out: str | None) -> None:
+    """Print the pocket card: the rights and the numbers, wallet-sized, as a PDF."""
+    from hotline.card import card_text, render_pdf
+    from hotline.content import load_content
+
+    settings = Settings.from_env(dev=True)
+    try:
+        content = load_content(settings.flows_dir, settings.translations_dir, settings.languages)
+        pdf = render_pdf(card_text(content, lang, number))
+    except HotlineError as exc:
+        _fail(exc)
+    target = out or f"card-{lang}.pdf"
+    with open(target, "wb") as handle:
+        handle.write(pdf)
+    click.echo(f"wrote {target} (85.6 x 54 mm, 2 pages: print at actual size)")
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -126,6 +126,7 @@ class Phrasebook:
     def __init__(self, script: Script, language: Language, translations: dict[str, str], all_language_words: dict[str, str]):
         self.language = language
         self.code = language.code
+        self._translations = translations
 
         def say(context: str, english: str) -> str:
             return translations.get(context, english)
@@ -157,6 +158,10 @@ class Phrasebook:
     def text(self, node_id: str, channel: str) -> str:
         """The node's words for a channel: its `sms:`/`voice:` override, else its `text`."""
         return self.texts.get((node_id, channel)) or self.texts.get((node_id, "text"), "")
+
+    def phrase(self, context: str, english: str) -> str:
+        """Any other string by its context (the pocket card's lines, ...): translated or English."""
+        return self._translations.get(context, english)
 
     def message(self, message_id: str, **params: str) -> str:
         text = self.messages[message_id]

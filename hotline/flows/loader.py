@@ -15,7 +15,7 @@ from pydantic import BaseModel, ValidationError
 
 from hotline.errors import Finding, ScriptError
 from hotline.flows import contract
-from hotline.flows.model import FlowFile, HotlineFile, ReferralFile, SourceFile
+from hotline.flows.model import CardFile, FlowFile, HotlineFile, ReferralFile, SourceFile
 from hotline.flows.script import Place, Script
 from hotline.flows.yamlsource import Document, read_yaml
 
@@ -24,6 +24,7 @@ _KINDS: dict[str, type[BaseModel]] = {
     "referrals": ReferralFile,
     "sources": SourceFile,
     "messages": HotlineFile,
+    "card": CardFile,
 }
 
 
@@ -85,7 +86,7 @@ class _Assembler:
         kind = next((k for k in _KINDS if k in doc.value), None)
         if kind is None:
             self.findings.append(
-                Finding(doc.file, 1, "unknown kind of file: it needs `flow:`, `referrals:`, `sources:` or `messages:` at the top")
+                Finding(doc.file, 1, "unknown kind of file: it needs `flow:`, `referrals:`, `sources:`, `messages:` or `card:` at the top")
             )
             return None
         try:
@@ -102,6 +103,7 @@ class _Assembler:
     def _combine(self, docs: list[tuple[Document, BaseModel]], version: str) -> Script:
         nodes, places, flows = {}, {}, {}
         referrals, sources, messages, keywords = {}, {}, {}, {}
+        card = None
         seen_kind: dict[str, str] = {}
         for doc, model in docs:
             if isinstance(model, FlowFile):
@@ -130,12 +132,17 @@ class _Assembler:
                 messages = {k: (v, doc) for k, v in model.messages.items()}
                 keywords = {k: (v, doc) for k, v in model.keywords.items()}
                 self._check_hotline_file(doc, model)
+            elif isinstance(model, CardFile):
+                card = (model.card, doc)
         if "HotlineFile" not in seen_kind:
             self.findings.append(Finding(f"{self.flows_dir.name}/hotline.yaml", 0, "the hotline's own messages and keywords (`messages:` and `keywords:`) are missing"))
         lines = {}
         for kind, table in (("messages", messages), ("keywords", keywords), ("referrals", referrals), ("sources", sources)):
             for key, (_, doc) in table.items():
                 lines[f"{kind}:{key}"] = (doc.file, doc.line_of((kind, key)))
+        if card is not None:
+            lines["card"] = (card[1].file, 1)
+            self._check_card(card[0], card[1], nodes, referrals)
         self._check_references(nodes, places, referrals, sources)
         self._check_reachable(nodes, places)
         return Script(
@@ -148,7 +155,24 @@ class _Assembler:
             messages={k: v for k, (v, _) in messages.items()},
             keywords={k: v for k, (v, _) in keywords.items()},
             lines=lines,
+            card=card[0] if card else None,
         )
+
+    def _check_card(self, card, doc: Document, nodes, referrals) -> None:
+        for i, point in enumerate(card.points):
+            where = doc.line_of(("card", "points", i, "step"))
+            if point.step not in nodes:
+                self.findings.append(Finding(doc.file, where, f"card line {i + 1} sums up '{point.step}', but no node has that id"))
+            elif not nodes[point.step].legal:
+                self.findings.append(Finding(doc.file, where, f"card line {i + 1} sums up '{point.step}', which is not a legal step with sources"))
+        for i, ref in enumerate(card.referrals):
+            where = doc.line_of(("card", "referrals", i))
+            if ref not in referrals:
+                self.findings.append(Finding(doc.file, where, f"referral '{ref}' is not in referrals.yaml"))
+            elif not referrals[ref][0].phone:
+                self.findings.append(Finding(doc.file, where, f"referral '{ref}' has no phone number to print on the card"))
+        if contract.placeholders(card.hotline) != {"phone"}:
+            self.findings.append(Finding(doc.file, doc.line_of(("card", "hotline")), "the `hotline` line must contain {phone} (the hotline's own number) and no other placeholder"))
 
     def _check_hotline_file(self, doc: Document, model: HotlineFile) -> None:
         for message_id, allowed in contract.MESSAGES.items():

@@ -45,6 +45,7 @@ class Node(_Strict):
     sources: tuple[SourceId, ...] = Field((), description="Source ids from sources.yaml backing this text")
     reviewed: dt.date | None = Field(None, description="When the text was last checked against its sources")
     reviewer: Text | None = Field(None, description="Who checked it (a role, not a private name)")
+    review_note: Text | None = Field(None, description="For the legal reviewer: a doubt or gap to settle; never shown to callers")
 
     @model_validator(mode="after")
     def _says_something(self) -> "Node":
@@ -118,10 +119,31 @@ class Source(_Strict):
     org: Text
     title: Text
     url: Annotated[str, StringConstraints(pattern=r"^https?://\S+$")] | None = None
+    note: Text | None = Field(None, description="For staff: what is still to confirm about this source")
 
 
 class SourceFile(_Strict):
     sources: dict[SourceId, Source] = Field(min_length=1)
+
+
+class CardPoint(_Strict):
+    text: Text = Field(description="One short line for the card, summarising `step`")
+    step: Id = Field(description="The legal node this line summarises: the card says what the hotline says")
+
+
+class Card(_Strict):
+    """The pocket card (`hotline card`): the essentials, each line tied to the step it sums up."""
+
+    title: Text
+    points: tuple[CardPoint, ...] = Field(min_length=1, max_length=6)
+    hotline: Text = Field(description="The line above the hotline's own number; use {phone}")
+    help: Text = Field(description="The line above the referral numbers")
+    referrals: tuple[Id, ...] = Field(min_length=1, max_length=3)
+    disclaimer: Text
+
+
+class CardFile(_Strict):
+    card: Card
 
 
 class HotlineFile(_Strict):

@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from hotline.flows.model import Node, Referral, Source
+from hotline.flows.model import Card, Node, Referral, Source
 
 
 @dataclass(frozen=True)
@@ -30,7 +30,8 @@ class Script:
     sources: dict[str, Source]
     messages: dict[str, str]
     keywords: dict[str, tuple[str, ...]]
-    # "messages:<id>", "keywords:<id>", "referrals:<id>", "sources:<id>" -> (file, line)
+    card: Card | None = None
+    # "messages:<id>", "keywords:<id>", "referrals:<id>", "sources:<id>", "card" -> (file, line)
     lines: dict[str, tuple[str, int]] = field(default_factory=dict)
 
     def flow_of(self, node_id: str) -> str:

@@ -44,6 +44,10 @@ def referral_context(referral_id: str) -> str:
     return f"referrals:{referral_id}:offers"
 
 
+def card_context(field: str) -> str:
+    return f"card:{field}"
+
+
 def _placeholder_note(text: str) -> str:
     names = sorted(contract.placeholders(text))
     if not names:
@@ -74,6 +78,16 @@ def translatables(script: Script) -> Iterator[Translatable]:
         yield Translatable(keyword_context(keyword_id), ", ".join(words), *script.lines[f"keywords:{keyword_id}"],
                            f"Keyword people can send for '{keyword_id}'. Translate as one or more words separated by "
                            f"commas, in capitals; the English words keep working too.")
+    if script.card is not None:
+        card, (file, line) = script.card, script.lines["card"]
+        note = "The pocket card (printed, wallet size): keep it very short."
+        yield Translatable(card_context("title"), card.title, file, line, note + " The card's title.")
+        for i, point in enumerate(card.points, start=1):
+            yield Translatable(card_context(f"point:{i}"), point.text, file, line,
+                               f"{note} Sums up step '{point.step}' (legal information: keep the meaning exact).")
+        yield Translatable(card_context("hotline"), card.hotline, file, line, note + _placeholder_note(card.hotline))
+        yield Translatable(card_context("help"), card.help, file, line, note + " Above the referral numbers.")
+        yield Translatable(card_context("disclaimer"), card.disclaimer, file, line, note + " Small print at the bottom.")
     for referral_id, referral in script.referrals.items():
         yield Translatable(referral_context(referral_id), referral.offers, *script.lines[f"referrals:{referral_id}"],
                            f"What '{referral.name}' offers, in one short sentence. Keep the organisation's name in English.")

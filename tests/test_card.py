@@ -1,0 +1,58 @@
+"""The pocket card: made from the scripts and catalogs, and every glyph present."""
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+
+import pytest
+
+from hotline.card import CardError, CardText, card_text, missing_glyphs, render_pdf
+from hotline.config import Settings
+from hotline.content import load_content
+
+NUMBER = "607-555-0199"  # 555-01xx: reserved for fiction, never a real line
+
+
+@pytest.fixture(scope="module")
+def content():
+    settings = Settings.from_env({}, dev=True)
+    return load_content(settings.flows_dir, settings.translations_dir, settings.languages)
+
+
+def test_the_card_text_comes_from_the_scripts(content):
+    text = card_text(content, "en", NUMBER)
+    assert text.title == content.script.card.title
+    assert text.hotline.endswith(NUMBER)
+    assert ("NYS Office for New Americans Hotline", "1-800-566-7636") in text.contacts
+
+
+def test_an_unknown_language_is_a_clear_error(content):
+    with pytest.raises(CardError, match="not a served language"):
+        card_text(content, "xx", NUMBER)
+
+
+def test_a_missing_glyph_is_caught_before_drawing():
+    text = CardText("en", False, "Title", ("Amharic: ሰላም",), "x", "y", (("n", "1"),), "z")
+    assert missing_glyphs(text) == {"ሰ", "ላ", "ም"}
+    with pytest.raises(CardError, match="cannot draw"):
+        render_pdf(text)
+
+
+@pytest.mark.parametrize("lang", ["en"])
+def test_the_card_renders_two_wallet_sized_pages(content, lang, tmp_path):
+    text = card_text(content, lang, NUMBER)
+    assert missing_glyphs(text) == set()
+    pdf = render_pdf(text)
+    path = tmp_path / f"card-{lang}.pdf"
+    path.write_bytes(pdf)
+    info = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True, check=True).stdout
+    assert re.search(r"Pages:\s+2\n", info)
+    assert "242.65 x 153.07 pts" in info  # 85.6 x 54 mm
+    # The text is really in the PDF (embedded font, extractable), not boxes.
+    extracted = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout
+    assert "1-800-566-7636" in extracted and NUMBER in extracted
+
+
+def test_poppler_is_there_for_the_card_tests():
+    assert shutil.which("pdfinfo") and shutil.which("pdftotext")
