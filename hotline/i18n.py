@@ -112,12 +112,15 @@ def read_catalog(path: Path, code: str) -> Catalog:
         raise CatalogError(f"{path}: this catalog cannot be read: {exc}") from exc
 
 
+_REVIEW = re.compile(r"^#\s*Review status:\s*(\w+)", re.MULTILINE | re.IGNORECASE)
+
+
 def review_status(catalog: Catalog) -> str:
-    """`X-Review-Status: draft|reviewed` in the catalog header; draft until a native speaker signs off."""
-    for key, value in catalog.mime_headers:
-        if key.lower() == "x-review-status":
-            return value.strip() or "draft"
-    return "draft"
+    """`# Review status: draft|reviewed` in the catalog's header comment; draft until a native
+    speaker signs off. (A header comment, not an X- header field: `pybabel update` keeps the
+    comment but silently drops header fields it does not know.)"""
+    found = _REVIEW.search(catalog.header_comment or "")
+    return found.group(1).lower() if found else "draft"
 
 
 class Phrasebook:
