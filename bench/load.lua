@@ -1,11 +1,9 @@
 -- wrk script: replays pre-signed Twilio requests from a file, one line per request:
 --   <path>\t<form-encoded body>\t<X-Twilio-Signature>
 -- Each wrk thread starts at a different offset so threads do not send the same requests.
--- `limit` (env BENCH_LIMIT) stops the run after that many requests in all (the burst).
 
 local requests = {}
 local counter = 0
-local limit = tonumber(os.getenv("BENCH_LIMIT") or "0")
 local threads = {}
 
 function setup(thread)
@@ -28,17 +26,11 @@ function init(args)
   -- Thread k takes requests k, k+n, k+2n, ...: callers are spread over threads in order.
   counter = id
   step = nthreads
-  sent = 0
-  per_thread_limit = limit > 0 and math.ceil(limit / nthreads) or 0
 end
 
 function request()
-  if per_thread_limit > 0 and sent >= per_thread_limit then
-    wrk.thread:stop()
-  end
   local r = requests[(counter % #requests) + 1]
   counter = counter + step
-  sent = sent + 1
   return r
 end
 
