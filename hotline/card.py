@@ -63,7 +63,10 @@ def card_text(content: Content, lang: str, hotline_number: str) -> CardText:
         rtl=book.language.rtl,
         title=book.phrase(card_context("title"), card.title),
         points=tuple(book.phrase(card_context(f"point:{i}"), p.text) for i, p in enumerate(card.points, start=1)),
-        hotline=book.phrase(card_context("hotline"), card.hotline).format(phone=hotline_number),
+        # In right-to-left text a left-to-right isolate keeps the number's groups in order
+        # (without it the card printed 0199-555-607).
+        hotline=book.phrase(card_context("hotline"), card.hotline).format(
+            phone=f"\u2066{hotline_number}\u2069" if book.language.rtl else hotline_number),
         help=book.phrase(card_context("help"), card.help),
         contacts=tuple((script.referrals[r].name, script.referrals[r].phone or "") for r in card.referrals),
         disclaimer=book.phrase(card_context("disclaimer"), card.disclaimer),
@@ -141,7 +144,8 @@ def render_pdf(text: CardText) -> bytes:
     pdf.set_xy(MARGIN, 12)
     pdf.set_font(families[0], "", 8.4)
     for point in text.points:
-        pdf.multi_cell(width, 4.1, f"\u2022 {point}" if not text.rtl else f"{point} \u2022", align=align, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        # The bullet comes first in logical order; in a right-to-left paragraph that is the right.
+        pdf.multi_cell(width, 4.1, f"\u2022 {point}", align=align, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         pdf.ln(1.4)
 
     pdf.add_page()

@@ -39,9 +39,12 @@ def test_a_missing_glyph_is_caught_before_drawing():
         render_pdf(text)
 
 
-@pytest.mark.parametrize("lang", ["en"])
+@pytest.mark.parametrize("lang", ["en", "es", "ar", "fa_AF", "ps", "uk", "zh_Hans"])
 def test_the_card_renders_two_wallet_sized_pages(content, lang, tmp_path):
+    """In a Latin, a Cyrillic, three Arabic-script and a Chinese language: every glyph drawn."""
     text = card_text(content, lang, NUMBER)
+    if lang != "en":  # really translated, not English fallbacks
+        assert text.title != content.script.card.title and text.points[0] != content.script.card.points[0].text
     assert missing_glyphs(text) == set()
     pdf = render_pdf(text)
     path = tmp_path / f"card-{lang}.pdf"
