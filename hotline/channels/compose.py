@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from babel import Locale
 from babel.dates import format_time, get_day_names
 
 from hotline.content import Content
@@ -77,6 +78,15 @@ def referral_text(content: Content, book: Phrasebook, referral_id: str, channel:
     """One entry of the directory: name, what they offer, how to reach them, open now or when."""
     referral = content.script.referrals[referral_id]
     lines = [referral.name, book.offers[referral_id]]
+    facts = []
+    if referral.cost == "free":
+        facts.append(book.message("referral_free"))
+    if referral.languages == "all":
+        facts.append(book.message("referral_languages_all"))
+    elif referral.languages:
+        facts.append(", ".join(_language_name(code, book.code) for code in referral.languages))
+    if facts:
+        lines.append(" - ".join(facts))
     if referral.phone:
         lines.append(book.message("referral_phone", phone=referral.phone))
     if referral.website and channel == "sms":  # a web address read aloud helps nobody
@@ -92,6 +102,11 @@ def referral_text(content: Content, book: Phrasebook, referral_id: str, channel:
             day = get_day_names("wide", locale=locale)[when.weekday]
             lines.append(book.message("referral_opens_on", day=day, time=_time(when.at, locale)))
     return "\n".join(lines)
+
+
+def _language_name(code: str, locale: str) -> str:
+    """A served language named in the caller's language ("inglés" for en, to a Spanish reader)."""
+    return Locale.parse(code).get_display_name(locale) or code
 
 
 def _time(value: dt.time, locale: str) -> str:
