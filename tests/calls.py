@@ -12,7 +12,13 @@ import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from urllib.parse import parse_qs, urlsplit
 
+import pytest
+
+from conftest import FIXTURES, SATURDAY_AFTERNOON
 from hotline.channels.voices import TTS
+from hotline.phone import PhoneSettings
+from hotline.texting import SendFailed
+from hotline.volunteers import Volunteers, parse_hours
 
 # Verb -> attributes Twilio documents for it (the subset a hotline could use is enough to
 # catch a typo or an invented attribute).
@@ -168,3 +174,44 @@ class PhoneCall:
         gather = self.last.gather
         assert gather is not None, f"nothing to press: {self.last.verbs()}"
         return gather.get("action")
+
+
+# --- the small phone hotline of tests/fixtures (see tests/fixtures/make_voice_fixtures.py) ---
+
+HOTLINE = "+16075550199"
+ON_CALL = ("+16075550111", "+16075550112")
+FLOWS = FIXTURES / "flows_voice"
+CATALOGS = FIXTURES / "translations_voice"
+RECORDINGS = FIXTURES / "recordings"
+
+
+class FakeSender:
+    """Records the text messages the line would send (and can refuse, like a landline)."""
+
+    def __init__(self, fail: bool = False):
+        self.sent: list[tuple[str, str]] = []
+        self.fail = fail
+
+    def send(self, to: str, body: str) -> None:
+        if self.fail:
+            raise SendFailed("test")
+        self.sent.append((to, body))
+
+
+def volunteers(**changes) -> Volunteers:
+    values = dict(numbers=ON_CALL, hours=parse_hours("mon-fri 09:00-21:00; sat 10:00-16:00"), referrals=("ona", "idp"))
+    values.update(changes)
+    return Volunteers(**values)
+
+
+@pytest.fixture
+def phone_app(make_app, redis_url):
+    """phone_app(volunteers=..., sender=..., languages=..., clock=..., **phone settings)."""
+
+    def build(volunteers=None, sender=None, languages=("en", "es", "ht", "ps"), clock=lambda: SATURDAY_AFTERNOON,
+              recordings=RECORDINGS, **phone):
+        settings = PhoneSettings(recordings_dir=recordings, hotline_number=HOTLINE, volunteers=volunteers, **phone)
+        return make_app(clock=clock, redis_url=redis_url, flows_dir=FLOWS, translations_dir=CATALOGS,
+                        languages=languages, HOTLINE_PHONE=settings, HOTLINE_TEXT_SENDER=sender)
+
+    return build

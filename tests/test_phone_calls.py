@@ -13,51 +13,9 @@ import shutil
 
 import pytest
 
-from calls import Heard, PhoneCall
-from conftest import FIXTURES, SATURDAY_AFTERNOON, Twilio, message_text
-from hotline.phone import PhoneSettings
+from calls import HOTLINE, ON_CALL, RECORDINGS, FakeSender, Heard, PhoneCall, phone_app, volunteers  # noqa: F401
+from conftest import SATURDAY_AFTERNOON, Twilio, message_text
 from hotline.volunteers import Volunteers, parse_hours
-
-HOTLINE = "+16075550199"
-ON_CALL = ("+16075550111", "+16075550112")
-FLOWS = FIXTURES / "flows_voice"
-CATALOGS = FIXTURES / "translations_voice"
-RECORDINGS = FIXTURES / "recordings"
-
-
-class FakeSender:
-    """Records the text messages the line would send."""
-
-    def __init__(self, fail: bool = False):
-        self.sent: list[tuple[str, str]] = []
-        self.fail = fail
-
-    def send(self, to: str, body: str) -> None:
-        from hotline.texting import SendFailed
-
-        if self.fail:
-            raise SendFailed("test")
-        self.sent.append((to, body))
-
-
-def volunteers(**changes) -> Volunteers:
-    values = dict(numbers=ON_CALL, hours=parse_hours("mon-fri 09:00-21:00; sat 10:00-16:00"), referrals=("ona", "idp"))
-    values.update(changes)
-    return Volunteers(**values)
-
-
-@pytest.fixture
-def phone_app(make_app, redis_url):
-    """phone_app(volunteers=..., sender=..., languages=..., clock=..., **phone settings)."""
-
-    def build(volunteers=None, sender=None, languages=("en", "es", "ht", "ps"), clock=lambda: SATURDAY_AFTERNOON,
-              recordings=RECORDINGS, **phone):
-        settings = PhoneSettings(recordings_dir=recordings, hotline_number=HOTLINE, volunteers=volunteers, **phone)
-        return make_app(clock=clock, redis_url=redis_url, flows_dir=FLOWS, translations_dir=CATALOGS,
-                        languages=languages, HOTLINE_PHONE=settings, HOTLINE_TEXT_SENDER=sender)
-
-    return build
-
 
 @pytest.fixture
 def sender():
