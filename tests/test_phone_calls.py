@@ -13,7 +13,7 @@ import shutil
 
 import pytest
 
-from calls import HOTLINE, ON_CALL, RECORDINGS, FakeSender, Heard, PhoneCall, phone_app, volunteers  # noqa: F401
+from calls import HOTLINE, ON_CALL, RECORDINGS, FakeSender, Heard, PhoneCall, volunteers
 from conftest import SATURDAY_AFTERNOON, Twilio, message_text
 from hotline.volunteers import Volunteers, parse_hours
 

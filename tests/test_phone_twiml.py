@@ -18,7 +18,7 @@ from hotline.channels.voice import spoken
 from hotline.channels.voices import RECORDED, TTS, clip_id, clips_needed, missing_recordings, readiness, Recordings
 from hotline.content import load_content
 from hotline.i18n import LANGUAGES
-from calls import CATALOGS, FLOWS, RECORDINGS, FakeSender, phone_app, volunteers  # noqa: F401 (phone_app: a fixture)
+from calls import CATALOGS, FLOWS, RECORDINGS, FakeSender, volunteers
 
 GOLDEN = Path(__file__).resolve().parent / "golden_twiml"
 
@@ -39,7 +39,7 @@ def matches_golden(name: str, data: bytes, request) -> None:
 
 
 @pytest.fixture
-def phone(phone_app):  # noqa: F811
+def phone(phone_app):
     return PhoneCall(Twilio(phone_app(sender=FakeSender()).test_client()))
 
 
@@ -91,7 +91,7 @@ def test_golden_hang_up(phone, request):
     matches_golden("hang_up", _last_bytes(phone), request)
 
 
-def test_golden_volunteers_rung(phone_app, request):  # noqa: F811
+def test_golden_volunteers_rung(phone_app, request):
     call = PhoneCall(Twilio(phone_app(volunteers=volunteers()).test_client()))
     call.dial()
     call.press("1")
