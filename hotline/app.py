@@ -56,6 +56,8 @@ def create_app(config: Mapping[str, Any] | Settings | None = None) -> Flask:
     from hotline import webhooks
 
     app.register_blueprint(webhooks.bp)
+    from hotline.phone import init_app as add_phone_line
+    add_phone_line(app)
     log.info("hotline serving scripts %s in %s on the %s store",
              board.content.version, ", ".join(board.content.languages.codes), board.store.name)
     return app

@@ -38,8 +38,13 @@ def main() -> None:
 
 @main.command("chat", with_appcontext=False)
 @click.option("--number", default="+15550100000", show_default=True, help="The phone number to pretend to be (it is hashed, as always).")
-def chat(number: str) -> None:
+@click.option("--voice", is_flag=True, help="Call instead of texting: hear what a caller hears, press keys.")
+def chat(number: str, voice: bool = False) -> None:
     """Text the hotline from this terminal: the same engine and store as the SMS line."""
+    if voice:
+        from hotline.phone_chat import chat as call
+
+        return call(number)
     from hotline.app import build_switchboard
     from hotline.channels import sms
 

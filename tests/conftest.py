@@ -22,6 +22,8 @@ BASE_URL = "https://hotline.example.org"
 # Saturday 28 Nov 2026, 14:00 in Binghamton: ONA is open (Sat 9-17).
 SATURDAY_AFTERNOON = dt.datetime(2026, 11, 28, 19, 0, tzinfo=dt.timezone.utc)
 REDIS_URL = os.environ.get("HOTLINE_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+# Phone-call helpers and the phone_app fixture (tests/calls.py).
+pytest_plugins = ("calls",)
 
 
 def redis_required() -> bool:

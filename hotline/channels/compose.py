@@ -3,6 +3,10 @@
 Both channels need the same things in the same order (a node's text, its referrals with
 open-now status, its menu, the way back to the main menu), so that logic lives here once.
 SMS writes a choice as "1 Label"; voice says "For Label, press 1".
+
+Every part also carries `clip`: the gettext context of its words (hotline/flows/strings.py).
+SMS ignores it; the phone line uses it to find the recording of those words in languages
+that Twilio cannot speak (hotline/channels/voices.py).
 """
 from __future__ import annotations
 
@@ -15,6 +19,7 @@ from babel.dates import format_time, get_day_names
 from hotline.content import Content
 from hotline.engine import ChooseLanguage, Choices, Notice, Output, Show
 from hotline.flows import contract
+from hotline.flows.strings import label_context, message_context, node_context, referral_context
 from hotline.i18n import Phrasebook
 from hotline.referrals import OpenNow, Opens, open_first, status
 
@@ -25,6 +30,7 @@ class Line:
 
     text: str
     lang: str
+    clip: str = ""  # where the words come from: "door:door:text", "messages:hint", ...
 
 
 @dataclass(frozen=True)
@@ -34,6 +40,7 @@ class Choice:
     key: str
     label: str
     lang: str
+    clip: str = ""  # the label's context; on the language menu, "language:<code>"
 
 
 Part = Line | Choice
@@ -44,9 +51,9 @@ def compose(content: Content, lang: str | None, outputs: tuple[Output, ...], cha
     parts: list[Part] = []
     for output in outputs:
         if isinstance(output, Notice):
-            parts.append(Line(book.message(output.message), book.code))
+            parts.append(Line(book.message(output.message), book.code, message_context(output.message)))
         elif isinstance(output, Show):
-            parts.append(Line(book.text(output.node, channel), book.code))
+            parts.append(Line(book.text(output.node, channel), book.code, _text_context(content, output.node, channel)))
             parts.extend(_referrals(content, book, output.node, channel, now))
             parts.extend(_choices(content, book, output.node))
         elif isinstance(output, Choices):
@@ -54,23 +61,35 @@ def compose(content: Content, lang: str | None, outputs: tuple[Output, ...], cha
         elif isinstance(output, ChooseLanguage):
             for number, code in enumerate(output.codes, start=1):
                 language = content.languages.book(code).language
-                parts.append(Choice(str(number), language.native_name, code))
+                parts.append(Choice(str(number), language.native_name, code, f"language:{code}"))
     return parts
 
 
+def _text_context(content: Content, node_id: str, channel: str) -> str:
+    """The context of the field Phrasebook.text serves on this channel: its override, else `text`."""
+    node = content.script.nodes[node_id]
+    field = channel if channel in ("sms", "voice") and getattr(node, channel) else "text"
+    return node_context(content.script.flow_of(node_id), node_id, field)
+
+
 def _referrals(content: Content, book: Phrasebook, node_id: str, channel: str, now: dt.datetime) -> list[Part]:
-    script = content.script
-    return [Line(referral_text(content, book, referral_id, channel, now), book.code)
-            for referral_id in open_first(script.nodes[node_id].referrals, script.referrals, now)]
+    return list(referral_lines(content, book, content.script.nodes[node_id].referrals, channel, now))
+
+
+def referral_lines(content: Content, book: Phrasebook, referral_ids: tuple[str, ...], channel: str, now: dt.datetime) -> list[Line]:
+    """Directory entries, those open now first (also what the phone says when no volunteer answers)."""
+    return [Line(referral_text(content, book, referral_id, channel, now), book.code, referral_context(referral_id))
+            for referral_id in open_first(referral_ids, content.script.referrals, now)]
 
 
 def _choices(content: Content, book: Phrasebook, node_id: str) -> list[Part]:
     node = content.script.nodes[node_id]
+    flow = content.script.flow_of(node_id)
     parts: list[Part] = []
     for item in node.menu:
-        parts.append(Choice(str(item.key), book.labels[(node_id, item.key)], book.code))
+        parts.append(Choice(str(item.key), book.labels[(node_id, item.key)], book.code, label_context(flow, node_id, item.key)))
     if node.menu and node_id != contract.MAIN_MENU:
-        parts.append(Choice("0", book.message("main_menu_choice"), book.code))
+        parts.append(Choice("0", book.message("main_menu_choice"), book.code, message_context("main_menu_choice")))
     return parts
 
 

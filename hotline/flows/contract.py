@@ -31,6 +31,15 @@ MESSAGES: dict[str, frozenset[str]] = {
     "voice_keys": frozenset(),
     "voice_no_input": frozenset(),
     "voice_goodbye": frozenset(),
+    "voice_change_language": frozenset(),
+    "voice_volunteer_choice": frozenset(),
+    "voice_volunteer_connecting": frozenset(),
+    "voice_volunteer_closed": frozenset(),
+    "voice_volunteer_no_answer": frozenset(),
+    "voice_voicemail": frozenset(),
+    "voice_voicemail_thanks": frozenset(),
+    "voice_sms_offer": frozenset({"language", "key"}),
+    "voice_sms_sent": frozenset(),
 }
 
 # keyword id -> what it does. The words themselves are in hotline.yaml (and translated).
