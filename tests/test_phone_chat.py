@@ -9,7 +9,8 @@ from hotline.cli import main
 def test_chat_voice_shows_voices_and_follows_keys_and_silence(monkeypatch):
     monkeypatch.delenv("REDIS_URL", raising=False)
     monkeypatch.delenv("TWILIO_AUTH_TOKEN", raising=False)
-    result = CliRunner().invoke(main, ["chat", "--voice"], input="1\n\n\n\n")
+    # "1" on the language menu is English, then "1" on the main menu is the door.
+    result = CliRunner().invoke(main, ["chat", "--voice"], input="1\n1\n\n\n\n")
     assert result.exit_code == 0, result.output
     assert "[en-US Google.en-US-Neural2-F] For Agents at my door, press 1." in result.output
     assert "Keep the door closed." in result.output
