@@ -103,5 +103,10 @@ def check() -> None:
                 fg="green")
 
 
+from hotline.translations import translations  # noqa: E402  (the command group lives in its own module)
+
+main.add_command(translations)
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()
