@@ -101,6 +101,10 @@ def check() -> None:
     click.secho(f"ok: {len(script.nodes)} nodes in {len(script.flows)} flows, {len(script.referrals)} referrals, "
                 f"{len(script.sources)} sources; languages {', '.join(content.languages.codes)}; version {content.version}",
                 fg="green")
+    for report in content.languages.reports.values():
+        if report.code != "en":  # every catalog, offered or not, with its review status
+            click.echo(f"  {report.code}: {'offered' if report.served else 'NOT offered'}, {report.translated}/{report.total} "
+                       f"translated, {len(report.fuzzy)} fuzzy, {len(report.missing)} missing, review: {report.review_status}")
 
 
 from hotline.translations import translations  # noqa: E402  (the command group lives in its own module)

@@ -5,12 +5,17 @@ line, the phone line and the terminal simulator; the channels decide how a reply
 sounds. A test proves the imports stay clean.
 
 The rules, in the order they apply:
-  first contact          -> choose a language (when several are served), then welcome + main menu
+  first contact          -> the welcome in the language the first message is in (a greeting,
+                            keyword or language name; else its letters), the short list when
+                            the script is shared (Arabic, Dari, Pashto; Ukrainian, Russian),
+                            every language when there is nothing to go on; a remembered
+                            language skips the list; the language keyword asks for it
   a node that vanished   -> a short notice + the main menu (a reload removed it)
   0 / MENU               -> main menu
   BACK / #               -> the menu before this one
   HELP                   -> the help node
-  LANGUAGE               -> the language menu
+  LANGUAGE               -> the language menu (the keyword works in every language); a
+                            choice returns the caller to where they were, in the new language
   * (repeat)             -> the current node again
   a menu key             -> the node it opens, then on through its `next` chain
   anything else          -> a one-line hint and the current menu again: never a dead end

@@ -173,3 +173,12 @@ def test_broken_catalogs_are_caught_in_a_language_not_even_wanted_is_not_read(ca
     _break(catalogs, "unterminated string")
     loaded = load_content(I18N / "flows", catalogs, ("en", "ar"))  # es is not served here
     assert loaded.languages.codes == ("en", "ar")
+
+
+def test_the_staff_check_reports_each_catalog_and_its_review_status(monkeypatch):
+    monkeypatch.setenv("HOTLINE_FLOWS_DIR", str(I18N / "flows"))
+    monkeypatch.setenv("HOTLINE_TRANSLATIONS_DIR", str(I18N / "translations"))
+    result = CliRunner().invoke(main, ["check"])
+    assert result.exit_code == 0, result.output
+    assert "  es: offered, 30/33 translated, 1 fuzzy, 2 missing, review: reviewed" in result.output
+    assert "  ar: offered, 31/33 translated, 0 fuzzy, 2 missing, review: draft" in result.output
