@@ -209,6 +209,8 @@ def read_catalog(path: Path, code: str) -> Catalog:
     """Parse one catalog strictly. Raises CatalogError naming the file (and line) on any fault."""
     try:
         raw = path.read_bytes()
+        # Some editors on Windows start a UTF-8 file with a byte order mark; it means nothing here.
+        raw = raw.removeprefix(b"\xef\xbb\xbf")
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1

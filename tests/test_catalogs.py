@@ -145,6 +145,29 @@ def test_a_catalog_that_is_not_utf8_names_the_line(catalogs):
         load_content(I18N / "flows", catalogs)
 
 
+def test_a_byte_order_mark_is_harmless(catalogs):
+    path = po(catalogs)
+    path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
+    assert load_content(I18N / "flows", catalogs).languages.book("es").text("door", "sms") == "Mantenga la puerta cerrada."
+
+
+def test_a_catalog_updated_by_plain_pybabel_with_obsolete_entries_loads(catalogs, tmp_path):
+    from babel.messages.frontend import CommandLineInterface
+
+    from hotline.translations import extract
+
+    flows = tmp_path / "flows"
+    shutil.copytree(I18N / "flows", flows)
+    main_yaml = flows / "main.yaml"
+    main_yaml.write_text(main_yaml.read_text(encoding="utf-8").replace(
+        "text: Call 1-800-566-7636 at 8:00.", "text: The state hotline answers from eight in the morning."), encoding="utf-8")
+    extract(flows, catalogs)
+    CommandLineInterface().run(["pybabel", "-q", "update", "-i", str(catalogs / "messages.pot"), "-d", str(catalogs), "--previous"])
+    assert "#~ msgctxt" in po(catalogs, "ar").read_text(encoding="utf-8")
+    loaded = load_content(flows, catalogs)
+    assert loaded.languages.book("ar").text("local", "sms") == "The state hotline answers from eight in the morning."
+
+
 def test_garbage_in_place_of_a_catalog_stops_loading(catalogs):
     po(catalogs, "zh_Hans").write_text("<html><body>404 Not Found</body></html>\n")
     with pytest.raises(CatalogError, match=r"zh_Hans/LC_MESSAGES/messages.po:1: not valid gettext syntax"):
