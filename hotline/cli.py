@@ -15,6 +15,7 @@ from flask.cli import FlaskGroup
 
 from hotline.config import Settings
 from hotline.errors import HotlineError, ScriptError
+from hotline.translations import translations
 
 
 def _app_factory():
@@ -106,8 +107,6 @@ def check() -> None:
             click.echo(f"  {report.code}: {'offered' if report.served else 'NOT offered'}, {report.translated}/{report.total} "
                        f"translated, {len(report.fuzzy)} fuzzy, {len(report.missing)} missing, review: {report.review_status}")
 
-
-from hotline.translations import translations  # noqa: E402  (the command group lives in its own module)
 
 main.add_command(translations)
 

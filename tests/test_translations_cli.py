@@ -123,7 +123,7 @@ def test_a_changed_english_string_is_fuzzy_everywhere_and_not_served_in_its_old_
         assert previous_msgid(translations, code, "main:door:text") == "Keep the door closed."  # ... and its English
         assert previous_msgid(translations, code, "main:local:text") == "Call 1-800-566-7636 at 8:00."
         assert not updated.obsolete  # nothing lost
-        assert f"fuzzy  main:local:text" in result.output
+        assert "fuzzy  main:local:text" in result.output
 
     assert run("compile", flows=flows, translations=translations).exit_code == 0
     with (translations / "ar" / "LC_MESSAGES" / "messages.mo").open("rb") as handle:
