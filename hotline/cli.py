@@ -15,6 +15,7 @@ from flask.cli import FlaskGroup
 
 from hotline.config import Settings
 from hotline.errors import HotlineError, ScriptError
+from hotline.translations import translations
 
 
 def _app_factory():
@@ -106,6 +107,13 @@ def check() -> None:
     click.secho(f"ok: {len(script.nodes)} nodes in {len(script.flows)} flows, {len(script.referrals)} referrals, "
                 f"{len(script.sources)} sources; languages {', '.join(content.languages.codes)}; version {content.version}",
                 fg="green")
+    for report in content.languages.reports.values():
+        if report.code != "en":  # every catalog, offered or not, with its review status
+            click.echo(f"  {report.code}: {'offered' if report.served else 'NOT offered'}, {report.translated}/{report.total} "
+                       f"translated, {len(report.fuzzy)} fuzzy, {len(report.missing)} missing, review: {report.review_status}")
+
+
+main.add_command(translations)
 
 
 @main.command("sources", with_appcontext=False)

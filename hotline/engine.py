@@ -5,12 +5,17 @@ line, the phone line and the terminal simulator; the channels decide how a reply
 sounds. A test proves the imports stay clean.
 
 The rules, in the order they apply:
-  first contact          -> choose a language (when several are served), then welcome + main menu
+  first contact          -> the welcome in the language the first message is in (a greeting,
+                            keyword or language name; else its letters), the short list when
+                            the script is shared (Arabic, Dari, Pashto; Ukrainian, Russian),
+                            every language when there is nothing to go on; a remembered
+                            language skips the list; the language keyword asks for it
   a node that vanished   -> a short notice + the main menu (a reload removed it)
   0 / MENU               -> main menu
   BACK / #               -> the menu before this one
   HELP                   -> the help node
-  LANGUAGE               -> the language menu
+  LANGUAGE               -> the language menu (the keyword works in every language); a
+                            choice returns the caller to where they were, in the new language
   * (repeat)             -> the current node again
   a menu key             -> the node it opens, then on through its `next` chain
   anything else          -> a one-line hint and the current menu again: never a dead end
@@ -112,9 +117,9 @@ class _Step:
         said = normalize(text)
         state = self.state
         if state.node is None:
-            return self.first_contact(said)
+            return self.first_contact(text, said)
         if state.node.startswith(LANGUAGE_MENU):
-            return self.at_language_menu(said)
+            return self.at_language_menu(text, said)
         if state.node not in self.script.nodes:
             return self.go(contract.MAIN_MENU, back=(), before=(Notice("moved"),))
         command = self.book.commands.get(said)
@@ -168,29 +173,53 @@ class _Step:
 
     # --- first contact and language choice ---------------------------------------------
 
-    def first_contact(self, said: str) -> Turn:
+    def first_contact(self, text: str, said: str) -> Turn:
         languages = self.content.languages
-        if self.state.lang is not None or len(languages.codes) == 1:
+        if len(languages.codes) == 1:
             return self.go(contract.WELCOME, back=())
-        detected = self.content.languages.detect(said)
+        if self.book.commands.get(said) == "language":  # "LANGUAGE", "IDIOMA", ... asks for the list
+            return self.offer_languages(languages.codes, back=())
+        if self.state.lang is not None:  # remembered from an earlier conversation
+            return self.go(contract.WELCOME, back=())
+        detected = languages.detect(text)
         if len(detected) == 1:
-            return self.go(contract.WELCOME, back=(), lang=detected[0])
-        return self.offer_languages(tuple(detected) or languages.codes, back=())
+            return self.choose(detected[0])
+        return self.offer_languages(detected or languages.codes, back=())
 
-    def at_language_menu(self, said: str) -> Turn:
+    def at_language_menu(self, text: str, said: str) -> Turn:
+        languages = self.content.languages
         _, _, listed = self.state.node.partition(":")
-        codes = tuple(listed.split(",")) if listed else self.content.languages.codes
-        codes = tuple(c for c in codes if c in self.content.languages.books)
+        codes = tuple(c for c in (listed.split(",") if listed else languages.codes) if c in languages.books)
         if said.isdigit() and 1 <= int(said) <= len(codes):
-            chosen = codes[int(said) - 1]
-            back = self.state.back
-            if back:  # changed language mid-conversation: back where they were, in the new language
-                return _Step(self.content, replace(self.state, lang=chosen)).go(back[-1], back=back[:-1], lang=chosen)
-            return _Step(self.content, replace(self.state, lang=chosen)).go(contract.WELCOME, back=(), lang=chosen)
-        # Not a number on the list: a language name or greeting can still choose.
-        detected = self.content.languages.detect(said)
-        if len(detected) == 1 and said:
-            return _Step(self.content, replace(self.state, lang=detected[0])).go(contract.WELCOME, back=(), lang=detected[0])
-        if self.state.lang is not None and (said == "0" or self.book.commands.get(said) == "menu"):
-            return self.go(contract.MAIN_MENU, back=())
-        return self.offer_languages(codes if listed else self.content.languages.codes, back=self.state.back)
+            return self.choose(codes[int(said) - 1])
+        command = self.book.commands.get(said)
+        if command == "language":
+            return self.offer_languages(languages.codes, back=self.state.back)
+        if self.state.lang is not None:
+            # They already have a language and opened this list with LANGUAGE: the usual
+            # commands still work here, in their language, and BACK means "never mind".
+            if said == "0" or command == "menu":
+                return self.go(contract.MAIN_MENU, back=())
+            if said == "#" or command == "back":
+                return self.resume(self.state.lang)
+            if command == "help":
+                return self.go(contract.HELP, back=self.state.back)
+        # Not a number on the list: a language's name, greeting or script can still choose.
+        detected = languages.detect(text)
+        if len(detected) == 1:
+            return self.choose(detected[0])
+        # A short list that did not fit (Urdu is Arabic script too): now offer every language.
+        return self.offer_languages(detected or languages.codes, back=self.state.back)
+
+    def choose(self, code: str) -> Turn:
+        """Speak `code` from now on: back where the caller was, or the welcome on first contact."""
+        return _Step(self.content, replace(self.state, lang=code)).resume(code)
+
+    def resume(self, lang: str | None) -> Turn:
+        """Leave the language list for the place it was opened from (the welcome if none)."""
+        back = self.state.back
+        if not back:
+            return self.go(contract.WELCOME, back=(), lang=lang)
+        if back[-1] not in self.script.nodes:  # removed by a reload while the list was open
+            return self.go(contract.MAIN_MENU, back=(), before=(Notice("moved"),), lang=lang)
+        return self.go(back[-1], back=back[:-1], lang=lang)

@@ -14,7 +14,6 @@ from hotline.content import Content
 from hotline.engine import Notice, State, Turn, step
 from hotline.errors import StoreUnavailable
 from hotline.flows import contract
-from hotline.i18n import normalize
 from hotline.store import SessionStore
 
 log = logging.getLogger(__name__)
@@ -65,7 +64,7 @@ class Switchboard:
     def stateless(content: Content, text: str) -> Turn:
         """Without the store we don't know where the caller was. The likeliest place is the
         main menu, so a digit is read from there; the notice gives a number to call."""
-        candidates = content.languages.detect(normalize(text))
+        candidates = content.languages.detect(text)
         lang = candidates[0] if len(candidates) == 1 else None
         turn = step(content, State(node=contract.MAIN_MENU, lang=lang), text)
         return Turn((Notice("unavailable"),) + turn.outputs, turn.state)

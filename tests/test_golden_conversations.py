@@ -4,11 +4,9 @@ from __future__ import annotations
 import pytest
 
 from conftest import SATURDAY_AFTERNOON, Twilio, message_text
-from golden import conversations, load, save
-from hotline.channels import sms
+from golden import conversations, load, walk_engine, walk_http
 from hotline.config import Settings
 from hotline.content import load_content
-from hotline.engine import State, step
 
 CASES = conversations()
 
@@ -25,30 +23,11 @@ def test_there_are_golden_conversations():
 
 @pytest.mark.parametrize("path", CASES, ids=lambda p: p.stem)
 def test_engine_walk(path, content, request):
-    conversation = load(path)
-    languages = conversation.get("languages")
-    state = State()
-    changed = False
-    for number, turn_step in enumerate(conversation["steps"], start=1):
-        turn = step(content, state, turn_step["send"])
-        reply = sms.reply_text(content, turn, SATURDAY_AFTERNOON)
-        if request.config.getoption("--update-golden"):
-            changed |= reply != turn_step.get("expect")
-            turn_step["expect"] = reply
-        else:
-            assert reply == turn_step["expect"], f"step {number}: sent {turn_step['send']!r}"
-        state = turn.state
-    if changed:
-        save(path, conversation)
-    if languages:
-        assert state.lang == languages[-1]
+    walk_engine(content, load(path), path, SATURDAY_AFTERNOON, update=request.config.getoption("--update-golden"))
 
 
 @pytest.mark.parametrize("path", CASES, ids=lambda p: p.stem)
 def test_http_walk(path, make_app, redis_url):
     """The same conversation as Twilio would deliver it, one caller, a real Redis."""
-    twilio = Twilio(make_app(redis_url=redis_url).test_client())
-    conversation = load(path)
-    for number, turn_step in enumerate(conversation["steps"], start=1):
-        response = twilio.sms("+16075550123", turn_step["send"])
-        assert message_text(response) == turn_step["expect"], f"step {number}: sent {turn_step['send']!r}"
+    app = make_app(redis_url=redis_url)
+    walk_http(app, Twilio(app.test_client()), load(path), path, message_text)

@@ -5,6 +5,7 @@ import datetime as dt
 
 from twilio.twiml.messaging_response import MessagingResponse
 
+from hotline.channels import bidi
 from hotline.channels.compose import Choice, Line, compose
 from hotline.content import Content
 from hotline.engine import Turn
@@ -13,13 +14,19 @@ from hotline.engine import Turn
 MAX_BODY = 1600
 
 # Characters pasted from word processors that force the whole message into UCS-2 (70
-# characters a segment instead of 160) for no reason a reader would notice.
+# characters a segment instead of 160) for no reason a reader would notice: typographic
+# quotes, dashes and spaces become their plain forms (what Twilio's "Smart Encoding" does),
+# invisible characters that do nothing in a text message go. Only these: letters of any
+# script, Chinese punctuation, Persian ZWNJ and the bidi marks stay exactly as written.
 _PLAIN = str.maketrans({
-    "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'",
-    "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u201f": '"',
-    "\u2013": "-", "\u2014": "-", "\u2015": "-", "\u2212": "-", "\u2010": "-", "\u2011": "-",
-    "\u2026": "...",
+    "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'", "\u00b4": "'", "`": "'",
+    "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u201f": '"', "\u2033": '"',
+    "\u2013": "-", "\u2014": "-", "\u2015": "-", "\u2212": "-", "\u2010": "-", "\u2011": "-", "\u2012": "-",
+    "\u2026": "...", "\u2022": "-",
     "\u00a0": " ", "\u202f": " ", "\u2007": " ", "\u2009": " ", "\u200a": " ", "\u2002": " ", "\u2003": " ",
+    "\u2004": " ", "\u2005": " ", "\u2006": " ", "\u2008": " ", "\u205f": " ", "\t": " ",
+    # zero width space, soft hyphen, word joiner, byte order mark: invisible, never needed
+    "\u200b": None, "\u00ad": None, "\u2060": None, "\ufeff": None,
 })
 
 
@@ -27,25 +34,37 @@ def plain(text: str) -> str:
     return text.translate(_PLAIN)
 
 
-def body(parts: list) -> str:
-    """Blocks of text apart by a blank line; a menu's choices one to a line beneath them."""
+def body(parts: list, rtl: bool = False) -> str:
+    """Blocks of text apart by a blank line; a menu's choices one to a line beneath them.
+
+    `rtl`: the reply is in a right-to-left language; its lines get directional marks
+    (hotline/channels/bidi.py says which and why).
+    """
+    texts = [plain(part.label if isinstance(part, Choice) else part.text.strip()) for part in parts]
+    # A reply with no right-to-left letter at all (an RTL language's catalog still empty) is
+    # laid out left-to-right and stays GSM-7: marks there would only triple its cost.
+    rtl = rtl and any(bidi.has_rtl(text) for text in texts)
+    # Before a language is chosen, a list made only of Arabic-script names (the short list
+    # for an Arabic-script first message) reads right-to-left too.
+    rtl = rtl or bool(texts) and all(bidi.has_rtl(text) for text in texts)
     lines: list[str] = []
     previous = None
-    for part in parts:
+    for part, text in zip(parts, texts):
         if isinstance(part, Choice):
             if isinstance(previous, Line):
                 lines.append("")
-            lines.append(f"{part.key} {part.label}")
+            lines.append(bidi.rtl_choice(part.key, text) if rtl else bidi.ltr_choice(part.key, text))
         else:
             if previous is not None:
                 lines.append("")
-            lines.append(part.text)
+            lines.append("\n".join(bidi.rtl_line(line) for line in text.split("\n")) if rtl else text)
         previous = part
-    return plain("\n".join(lines).strip())
+    return "\n".join(lines).strip()
 
 
 def reply_text(content: Content, turn: Turn, now: dt.datetime) -> str:
-    return body(compose(content, turn.state.lang, turn.outputs, "sms", now))
+    book = content.languages.book(turn.state.lang)
+    return body(compose(content, turn.state.lang, turn.outputs, "sms", now), rtl=book.language.rtl)
 
 
 def split(text: str, limit: int = MAX_BODY) -> list[str]:
