@@ -219,8 +219,13 @@ class Languages:
         return ()
 
 
-def load_languages(script: Script, translations_dir: str | Path, wanted: tuple[str, ...] = LANGUAGES) -> Languages:
-    """English plus every wanted language that has a catalog. Raises CatalogError on a broken one."""
+def load_languages(script: Script, translations_dir: str | Path, wanted: tuple[str, ...] = LANGUAGES,
+                   min_coverage: float = MIN_COVERAGE) -> Languages:
+    """English plus every wanted language that has a catalog. Raises CatalogError on a broken one.
+
+    `min_coverage=0` serves every catalog however little is translated: staff previews
+    (`hotline chat --lang`, `hotline render`) show a language before callers are offered it.
+    """
     translations_dir = Path(translations_dir)
     tables: dict[str, dict[str, str]] = {ENGLISH: {}}
     reports: dict[str, CatalogReport] = {ENGLISH: CatalogReport(ENGLISH, review_status="source")}
@@ -234,7 +239,7 @@ def load_languages(script: Script, translations_dir: str | Path, wanted: tuple[s
         report = CatalogReport(code, review_status=review_status(catalog))
         served = _served_translations(script, catalog, report, path)
         reports[code] = report
-        if report.translated < MIN_COVERAGE * report.total:
+        if report.translated < min_coverage * report.total:
             log.warning("catalog %s: only %d of %d strings translated; not offered to callers",
                         code, report.translated, report.total)
             continue
