@@ -107,13 +107,25 @@ def catalog_path(translations_dir: Path, code: str) -> Path:
 def read_catalog(path: Path, code: str) -> Catalog:
     try:
         with path.open("rb") as handle:
-            return read_po(handle, locale=code, abort_invalid=True)
+            catalog = read_po(handle, locale=code, abort_invalid=True)
     except (PoFileError, UnicodeDecodeError, ValueError) as exc:
         raise CatalogError(f"{path}: this catalog cannot be read: {exc}") from exc
+    # Babel keeps only the header fields it knows and drops ours, so read it from the file.
+    catalog.hotline_review_status = _header_field(path, "X-Review-Status")
+    return catalog
+
+
+def _header_field(path: Path, name: str) -> str | None:
+    header = path.read_text(encoding="utf-8", errors="replace").split("\n\n", 1)[0]
+    found = re.search(rf'^"{re.escape(name)}:\s*([^"\\]*)', header, re.MULTILINE)
+    return found.group(1).strip() if found else None
 
 
 def review_status(catalog: Catalog) -> str:
     """`X-Review-Status: draft|reviewed` in the catalog header; draft until a native speaker signs off."""
+    status = getattr(catalog, "hotline_review_status", None)
+    if status is not None:
+        return status or "draft"
     for key, value in catalog.mime_headers:
         if key.lower() == "x-review-status":
             return value.strip() or "draft"
