@@ -85,7 +85,10 @@ def serve(host: str, port: int, dev: bool | None) -> None:
         app = create_app(overrides)
     except HotlineError as exc:
         _fail(exc)
-    app.run(host=host, port=port, threaded=True)
+    # Not app.run(): Flask ignores it inside its own command line (FLASK_RUN_FROM_CLI is set).
+    from werkzeug.serving import run_simple
+
+    run_simple(host, port, app, threaded=True)
 
 
 # `hotline check`, `schema`, `render` and `graph`: the staff tools (hotline/staff/).
