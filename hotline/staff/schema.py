@@ -27,7 +27,6 @@ from hotline.flows.model import FlowFile, HotlineFile, ReferralFile, SourceFile
 # Draft 7: the newest draft that common editors implement fully. The generated keywords
 # ($ref to "#/$defs/...", if/then, propertyNames, const) all mean the same there.
 DRAFT = "http://json-schema.org/draft-07/schema#"
-BASE = "https://github.com/hotline/schema/"  # an identifier only; nothing is fetched from it
 
 # file name -> (model, title, the key at the top that tells the loader what kind of file it is)
 KINDS: dict[str, tuple[type[BaseModel], str, str]] = {
@@ -50,7 +49,7 @@ def _finish(schema: dict[str, Any], name: str, title: str) -> dict[str, Any]:
     schema = _closed_maps(schema)
     if name == "hotline.schema.json":
         _contract(schema)
-    head = {"$schema": DRAFT, "$id": BASE + name, "title": title}
+    head = {"$schema": DRAFT, "title": title}
     return head | {k: v for k, v in schema.items() if k != "title"}
 
 
@@ -69,7 +68,7 @@ def _any_file() -> dict[str, Any]:
     }
     for key in reversed(keys):
         chain = {"if": {"required": [key]}, "then": refs[key], "else": chain}
-    return {"$schema": DRAFT, "$id": BASE + ANY_FILE, "title": "Any file in the hotline's flows/ folder"} | chain | {"$defs": defs}
+    return {"$schema": DRAFT, "title": "Any file in the hotline's flows/ folder"} | chain | {"$defs": defs}
 
 
 def _closed_maps(node: Any) -> Any:
