@@ -71,8 +71,8 @@ def flows_with(tmp_path, patch):
     return target
 
 
-def check(flows, catalogs, *args):
-    env = {"HOTLINE_FLOWS_DIR": str(flows), "HOTLINE_TRANSLATIONS_DIR": str(catalogs), "HOTLINE_LANGUAGES": ""}
+def check(flows, catalogs, *args, languages=""):
+    env = {"HOTLINE_FLOWS_DIR": str(flows), "HOTLINE_TRANSLATIONS_DIR": str(catalogs), "HOTLINE_LANGUAGES": languages}
     return CliRunner().invoke(main, ["check", "--today", TODAY, *args], env=env)
 
 
@@ -99,7 +99,7 @@ def test_each_finding_with_its_file_line_and_exit_status(tmp_path, kind):
 
 
 def test_the_minimal_hotline_is_clean(tmp_path):
-    result = check(flows_with(tmp_path, None), NO_CATALOGS, "--json", "--strict")
+    result = check(flows_with(tmp_path, None), NO_CATALOGS, "--json", "--strict", languages="en")
     report = json.loads(result.output)
     assert result.exit_code == 0, result.output
     assert report["counts"] == {"error": 0, "warning": 0, "note": 0}
@@ -159,3 +159,32 @@ def test_the_shipped_scripts(tmp_path):
     served = load_content(ROOT / "flows", ROOT / "translations", LANGUAGES)
     assert report["version"] == served.version  # the version /healthz would show for these files
     assert [row["code"] for row in report["languages"]] == list(LANGUAGES)
+
+
+def test_a_language_without_a_catalog_is_noted(tmp_path):
+    report = run_check(flows_with(tmp_path, None), STAFF / "translations", ("en", "es", "ps"), today=dt.date(2026, 11, 28))
+    noted = [f for f in report.findings if f.language == "ps"]
+    assert [(f.group, f.severity, f.file) for f in noted] == [("translations", "note", "translations/ps/LC_MESSAGES/messages.po")]
+    assert "has no catalog yet" in noted[0].reason
+
+
+def test_an_unreadable_catalog_is_an_error_with_its_line(tmp_path):
+    catalogs = tmp_path / "translations"
+    shutil.copytree(STAFF / "translations", catalogs)
+    path = catalogs / "es" / "LC_MESSAGES" / "messages.po"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    lines[30] = "garbage where a keyword should be"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    report = run_check(flows_with(tmp_path, None), catalogs, ("en", "es"), today=dt.date(2026, 11, 28))
+    errors = [f for f in report.findings if f.severity == "error"]
+    assert [(f.group, f.file, f.line) for f in errors] == [("errors", "translations/es/LC_MESSAGES/messages.po", 31)]
+    assert errors[0].reason == "this catalog cannot be read: Unknown or misformatted keyword"
+    assert report.exit_status() == 2 and report.languages[1].broken
+
+
+def test_a_lower_menu_limit_warns_about_long_menus(tmp_path):
+    report = run_check(flows_with(tmp_path, STAFF / "closed_loop"), NO_CATALOGS, today=dt.date(2026, 11, 28),
+                       limits=Limits(menu_options=2))
+    long_menus = [f for f in report.findings if "choices" in f.reason]
+    assert [(f.severity, f.line, f.reason) for f in long_menus] == [
+        ("warning", 9, "the menu of 'main_menu' has 3 choices: the limit set for the check is 2")]

@@ -10,6 +10,7 @@ was changed or removed (after `pybabel update` such entries become fuzzy or `#~`
 from __future__ import annotations
 
 import logging
+import re
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -60,7 +61,13 @@ def review_catalogs(script: Script, translations_dir: str | Path, wanted: tuple[
                                           total=len(strings), translated=len(strings)))
     offered, loadable = [ENGLISH], [ENGLISH]
     for code in wanted:
-        if code == ENGLISH or not catalog_path(translations_dir, code).exists():
+        if code == ENGLISH:
+            continue
+        if not catalog_path(translations_dir, code).exists():
+            review.findings.append(Finding(
+                "translations", "note", display_path(translations_dir, code), 0,
+                f"{Language.of(code).native_name} ({code}) has no catalog yet: "
+                f"pybabel init -i translations/messages.pot -d translations -l {code}", code))
             continue
         status, findings, lines = _review_one(script, strings, translations_dir, code)
         review.statuses.append(status)
@@ -81,8 +88,10 @@ def _review_one(script: Script, strings: list[Translatable], translations_dir: P
     try:
         catalog = read_catalog(path, code)
     except CatalogError as exc:
-        line = getattr(exc.__cause__, "lineno", None) or 1
-        finding = Finding("errors", "error", shown, line, f"this catalog cannot be read: {exc.__cause__ or exc}", code)
+        lineno = getattr(exc.__cause__, "lineno", None)  # Babel counts these lines from 0
+        line = lineno + 1 if isinstance(lineno, int) else 1
+        why = re.sub(r" on \d+$", "", str(exc.__cause__ or exc))  # Babel's own line count is off by one
+        finding = Finding("errors", "error", shown, line, f"this catalog cannot be read: {why}", code)
         return LanguageStatus(code, name, shown, "unreadable", False, broken=True), [finding], {}
     lines = {message.context: message.lineno for message in catalog if message.id and message.context}
     lines[_HEADER] = _header_line(path)
