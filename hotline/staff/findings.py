@@ -112,8 +112,7 @@ class Report:
             "exit_status": self.exit_status(strict),
             "groups": {group: [_finding_json(f) for f in self.in_group(group)] for group in GROUPS},
             "languages": [asdict(status) for status in self.languages],
-            "voice": [dict(asdict(status), missing_recordings=None if status.missing_recordings is None
-                           else list(status.missing_recordings)) for status in self.voice],
+            "voice": [asdict(status) for status in self.voice],
         }
 
 
