@@ -53,7 +53,9 @@ def create_app(config: Mapping[str, Any] | Settings | None = None) -> Flask:
     app.config["HOTLINE_SETTINGS"] = settings
     app.extensions["hotline"] = board
 
-    from hotline import webhooks
+    from hotline import publishing, webhooks
+
+    publishing.init_app(app, board, settings)
 
     app.register_blueprint(webhooks.bp)
     from hotline.phone import init_app as add_phone_line

@@ -14,7 +14,8 @@ import click
 from flask.cli import FlaskGroup
 
 from hotline.config import Settings
-from hotline.errors import HotlineError, ScriptError
+from hotline.errors import HotlineError
+from hotline.staff.commands import register as register_staff_commands
 from hotline.translations import translations
 
 
@@ -40,7 +41,8 @@ def main() -> None:
 @main.command("chat", with_appcontext=False)
 @click.option("--number", default="+15550100000", show_default=True, help="The phone number to pretend to be (it is hashed, as always).")
 @click.option("--voice", is_flag=True, help="Call instead of texting: hear what a caller hears, press keys.")
-def chat(number: str, voice: bool = False) -> None:
+@click.option("--lang", default=None, help="Start in this language (any with a catalog, even one not offered to callers yet).")
+def chat(number: str, voice: bool = False, lang: str | None = None) -> None:
     """Text the hotline from this terminal: the same engine and store as the SMS line."""
     if voice:
         from hotline.phone_chat import chat as call
@@ -52,6 +54,10 @@ def chat(number: str, voice: bool = False) -> None:
     try:
         settings = Settings.from_env(dev=True)
         board = build_switchboard(settings)
+        if lang:
+            from hotline.staff.preview import start_in
+
+            start_in(board, settings, number, lang)
     except HotlineError as exc:
         _fail(exc)
     click.secho(f"hotline chat: scripts {board.content.version}, {board.store.name} store, "
@@ -85,32 +91,14 @@ def serve(host: str, port: int, dev: bool | None) -> None:
         app = create_app(overrides)
     except HotlineError as exc:
         _fail(exc)
-    app.run(host=host, port=port, threaded=True)
+    # Not app.run(): Flask ignores it inside its own command line (FLASK_RUN_FROM_CLI is set).
+    from werkzeug.serving import run_simple
+
+    run_simple(host, port, app, threaded=True)
 
 
-@main.command("check", with_appcontext=False)
-def check() -> None:
-    """Check the flow scripts and catalogs; exit 2 on any error."""
-    from hotline.content import load_content
-
-    settings = Settings.from_env(dev=True)
-    try:
-        content = load_content(settings.flows_dir, settings.translations_dir, settings.languages)
-    except ScriptError as exc:
-        for finding in exc.findings:
-            click.secho(f"error  {finding}", fg="red")
-        click.secho(f"{len(exc.findings)} error(s): the hotline will not start with these scripts.", fg="red")
-        sys.exit(2)
-    except HotlineError as exc:
-        _fail(exc)
-    script = content.script
-    click.secho(f"ok: {len(script.nodes)} nodes in {len(script.flows)} flows, {len(script.referrals)} referrals, "
-                f"{len(script.sources)} sources; languages {', '.join(content.languages.codes)}; version {content.version}",
-                fg="green")
-    for report in content.languages.reports.values():
-        if report.code != "en":  # every catalog, offered or not, with its review status
-            click.echo(f"  {report.code}: {'offered' if report.served else 'NOT offered'}, {report.translated}/{report.total} "
-                       f"translated, {len(report.fuzzy)} fuzzy, {len(report.missing)} missing, review: {report.review_status}")
+# `hotline check`, `schema`, `render` and `graph`: the staff tools (hotline/staff/).
+register_staff_commands(main)
 
 
 main.add_command(translations)

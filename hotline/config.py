@@ -13,12 +13,16 @@
 | HOTLINE_FLOWS_DIR          | ./flows of the checkout | the flow scripts |
 | HOTLINE_TRANSLATIONS_DIR   | ./translations          | the gettext catalogs |
 | HOTLINE_LANGUAGES          | all nine                | comma-separated language codes to serve |
+| HOTLINE_RELOAD_SIGNAL      | HUP                     | signal that makes a server process reload its content; `off` for none |
+| HOTLINE_WATCH              | off                     | reload when the flow or catalog files change (checked every interval) |
+| HOTLINE_WATCH_INTERVAL     | 5                       | seconds between those checks |
 """
 from __future__ import annotations
 
 import dataclasses
 import os
 import secrets
+import signal
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Mapping
@@ -47,6 +51,10 @@ class Settings:
     # Set when the key was made up for this process (development only): state does not
     # survive a restart, and the log says so.
     secret_generated: bool = False
+    # Publishing (hotline/publishing.py): how a running server picks up edited content.
+    reload_signal: str | None = "SIGHUP"
+    watch: bool = False
+    watch_interval: float = 5.0
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides: Any) -> "Settings":
@@ -62,6 +70,7 @@ class Settings:
             ("state_ttl", "HOTLINE_STATE_TTL", int),
             ("lang_ttl", "HOTLINE_LANG_TTL", int),
             ("redis_timeout", "HOTLINE_REDIS_TIMEOUT", float),
+            ("watch_interval", "HOTLINE_WATCH_INTERVAL", float),
         ):
             if env.get(var):
                 try:
@@ -71,6 +80,9 @@ class Settings:
         for name, var in (("flows_dir", "HOTLINE_FLOWS_DIR"), ("translations_dir", "HOTLINE_TRANSLATIONS_DIR")):
             if env.get(var):
                 values[name] = Path(env[var])
+        values["watch"] = env.get("HOTLINE_WATCH", "").strip().lower() in _TRUE
+        if "HOTLINE_RELOAD_SIGNAL" in env:
+            values["reload_signal"] = _signal_name(env["HOTLINE_RELOAD_SIGNAL"])
         if env.get("HOTLINE_LANGUAGES"):
             values["languages"] = tuple(c.strip() for c in env["HOTLINE_LANGUAGES"].split(",") if c.strip())
         values.update(overrides)
@@ -81,6 +93,8 @@ class Settings:
             raise ConfigError("HOTLINE_STATE_TTL and HOTLINE_LANG_TTL must be positive: every stored key needs a TTL")
         if self.public_url and not self.public_url.startswith(("https://", "http://")):
             raise ConfigError("HOTLINE_PUBLIC_URL must start with https:// (the URL Twilio calls)")
+        if self.watch_interval <= 0:
+            raise ConfigError("HOTLINE_WATCH_INTERVAL must be a positive number of seconds")
         unknown = [c for c in self.languages if c not in LANGUAGES]
         if unknown:
             raise ConfigError(f"HOTLINE_LANGUAGES has unknown codes {unknown}; known: {', '.join(LANGUAGES)}")
@@ -100,3 +114,14 @@ class Settings:
     @property
     def secret(self) -> bytes:
         return self.secret_key.encode()
+
+
+def _signal_name(raw: str) -> str | None:
+    """`HUP`, `SIGHUP` or `sighup` -> "SIGHUP"; `off`, `none` or empty -> no reload signal."""
+    name = raw.strip().upper()
+    if name in ("", "OFF", "NONE", "0", "NO", "FALSE"):
+        return None
+    name = name if name.startswith("SIG") else "SIG" + name
+    if name not in signal.Signals.__members__ or name in ("SIGKILL", "SIGSTOP"):
+        raise ConfigError(f"HOTLINE_RELOAD_SIGNAL: {raw!r} is not a signal this system can catch (try HUP or USR2, or off)")
+    return name

@@ -23,6 +23,9 @@ log = logging.getLogger(__name__)
 class Answer:
     turn: Turn
     degraded: bool = False  # the store did not answer: the reply was made without memory
+    # The content the turn was made with. Render the reply with this, not the switchboard's
+    # current content: a reload between the two would name nodes the new version lacks.
+    content: Content | None = None
 
 
 class Switchboard:
@@ -51,14 +54,14 @@ class Switchboard:
             raw, lang = self.store.load(caller)
         except StoreUnavailable as exc:
             log.warning("session store unavailable (%s): answering without memory", exc)
-            return Answer(self.stateless(content, text), degraded=True)
+            return Answer(self.stateless(content, text), degraded=True, content=content)
         turn = step(content, State.decode(raw, lang), text)
         try:
             self.store.save(caller, turn.state.encode(), turn.state.lang)
         except StoreUnavailable as exc:
             log.warning("session store unavailable on save (%s): the reply goes out, the step is not kept", exc)
-            return Answer(turn, degraded=True)
-        return Answer(turn)
+            return Answer(turn, degraded=True, content=content)
+        return Answer(turn, content=content)
 
     @staticmethod
     def stateless(content: Content, text: str) -> Turn:

@@ -44,7 +44,7 @@ def sms_webhook() -> Response:
     board = switchboard()
     try:
         answer = board.turn(number, text)
-        return twiml(sms.twiml(sms.reply_text(board.content, answer.turn, now())))
+        return twiml(sms.twiml(sms.reply_text(answer.content or board.content, answer.turn, now())))
     except Exception as exc:  # the person must still get an answer; the log gets no personal data
         log.error("SMS turn failed: %s", type(exc).__name__, exc_info=current_app.debug)
         return twiml(sms.twiml(sms.reply_text(board.content, Turn((Notice("unavailable"),), State()), now())))

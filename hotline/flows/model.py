@@ -32,8 +32,23 @@ class MenuItem(_Strict):
     goto: Id = Field(description="The node this choice opens (any file)")
 
 
+# The two rules of Node._says_something, written again for editors: JSON Schema cannot run
+# the validator, and without these VS Code would accept a legal node with no sources.
+_NODE_RULES = {
+    "allOf": [
+        {"anyOf": [{"required": ["text"]}, {"required": ["sms", "voice"]}]},
+        {
+            "if": {"properties": {"legal": {"const": True}}, "required": ["legal"]},
+            "then": {"required": ["sources", "reviewed", "reviewer"], "properties": {"sources": {"minItems": 1}}},
+        },
+    ]
+}
+
+
 class Node(_Strict):
     """One step of a conversation: something said, and optionally a menu."""
+
+    model_config = ConfigDict(json_schema_extra=_NODE_RULES)
 
     text: Text | None = Field(None, description="What is said on both channels")
     sms: Text | None = Field(None, description="Replaces `text` on SMS only")

@@ -1,0 +1,76 @@
+"""How long publishing and the staff check take, and what reloads do to replies in flight.
+
+    python benchmarks/publishing.py
+
+Prints figures; asserts nothing (timings belong here, not in unit tests). Uses the shipped
+flows and catalogs and the embedded store, in one process.
+"""
+from __future__ import annotations
+
+import logging
+import statistics
+import sys
+import threading
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from hotline import create_app  # noqa: E402
+from hotline.config import ROOT  # noqa: E402
+from hotline.i18n import LANGUAGES  # noqa: E402
+from hotline.staff.check import run_check  # noqa: E402
+
+
+def timed(action, runs: int) -> list[float]:
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        action()
+        times.append((time.perf_counter() - start) * 1000)
+    return times
+
+
+def describe(label: str, times: list[float]) -> None:
+    ordered = sorted(times)
+    p99 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))]
+    print(f"{label:<44} median {statistics.median(times):7.2f} ms   p99 {p99:7.2f} ms   n={len(times)}")
+
+
+def replies_while(app, reloading: bool, seconds: float = 2.0) -> list[float]:
+    publisher = app.extensions["hotline_publisher"]
+    stop = threading.Event()
+
+    def reload_forever():
+        while not stop.is_set():
+            publisher.reload("benchmark")
+
+    reloader = threading.Thread(target=reload_forever) if reloading else None
+    if reloader:
+        reloader.start()
+    client = app.test_client()
+    times, deadline, n = [], time.monotonic() + seconds, 0
+    while time.monotonic() < deadline:
+        n += 1
+        start = time.perf_counter()
+        client.post("/sms", data={"From": f"+1607555{n % 100:04d}", "Body": "1" if n % 2 else "0"})
+        times.append((time.perf_counter() - start) * 1000)
+    stop.set()
+    if reloader:
+        reloader.join()
+    return times
+
+
+def main() -> None:
+    app = create_app({"dev": True, "auth_token": None, "redis_url": None, "TESTING": True})
+    logging.getLogger("hotline").setLevel(logging.ERROR)  # a log line per reload would be timed too
+    publisher = app.extensions["hotline_publisher"]
+    describe("reload: load, check and publish everything", timed(publisher.reload, 20))
+    describe("watch: one look at the files (fingerprint)", timed(publisher.fingerprint, 200))
+    describe("hotline check on the shipped scripts", timed(lambda: run_check(ROOT / "flows", ROOT / "translations", LANGUAGES), 5))
+    describe("POST /sms, no reload running", replies_while(app, reloading=False))
+    describe("POST /sms, reloading back to back meanwhile", replies_while(app, reloading=True))
+
+
+if __name__ == "__main__":
+    main()

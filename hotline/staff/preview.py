@@ -1,0 +1,97 @@
+"""Previews: any language, either channel, exactly as a person would get it.
+
+A preview serves every catalog that loads, however little of it is translated, so staff and
+translators can see a language before callers are offered it (untranslated strings show in
+English, as they would for a caller). Nothing here is used when serving callers.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+from zoneinfo import ZoneInfo
+
+from hotline.channels.compose import Choice, Line, compose
+from hotline.config import Settings
+from hotline.content import Content, catalogs_digest
+from hotline.engine import State, Turn, step
+from hotline.errors import HotlineError
+from hotline.flows import load_script
+from hotline.i18n import ENGLISH, catalog_path, load_languages
+from hotline.staff.smscost import REPEAT
+from hotline.staff.translations import quiet_catalog_log
+from hotline.switchboard import Switchboard
+
+LOCAL = ZoneInfo("America/New_York")
+
+
+class PreviewError(HotlineError):
+    """What was asked for cannot be previewed (an unknown language or node)."""
+
+
+def preview_codes(settings: Settings) -> tuple[str, ...]:
+    return tuple(code for code in settings.languages
+                 if code == ENGLISH or catalog_path(settings.translations_dir, code).exists())
+
+
+def preview_content(settings: Settings) -> Content:
+    script = load_script(settings.flows_dir)
+    with quiet_catalog_log():
+        languages = load_languages(script, settings.translations_dir, preview_codes(settings), min_coverage=0)
+    return Content(script, languages, catalogs_digest(settings.translations_dir, settings.languages))
+
+
+def checked_language(content: Content, lang: str) -> str:
+    if lang not in content.languages.codes:
+        raise PreviewError(f"no catalog for language '{lang}'; these can be previewed: {', '.join(content.languages.codes)}")
+    return lang
+
+
+def checked_node(content: Content, node_id: str) -> str:
+    if node_id not in content.script.nodes:
+        close = difflib.get_close_matches(node_id, content.script.nodes, n=3)
+        hint = f" Did you mean: {', '.join(close)}?" if close else " `hotline graph` shows every node."
+        raise PreviewError(f"there is no node '{node_id}'.{hint}")
+    return node_id
+
+
+def start_in(board: Switchboard, settings: Settings, number: str, lang: str) -> None:
+    """`hotline chat --lang xx`: serve the preview content, with `number` already in `lang`."""
+    content = preview_content(settings)
+    checked_language(content, lang)
+    board.publish(content)
+    board.store.save(board.caller(number), State(lang=lang).encode(), lang)
+
+
+def arrival(content: Content, node_id: str, lang: str) -> Turn:
+    """What a person gets on arriving at a node: the engine's own "say it again" from there."""
+    return step(content, State(node=checked_node(content, node_id), lang=checked_language(content, lang)), REPEAT)
+
+
+def spoken(content: Content, turn: Turn, now: dt.datetime) -> str:
+    """What the phone line says for a turn, one sentence group a line.
+
+    The voice channel proper (hotline/channels/voice.py) is being written alongside this; it
+    builds TwiML from the same compose() parts. This prints those parts the way it speaks
+    them: lines as they are, each choice as the `voice_press` message, then `voice_keys`.
+    """
+    book = content.languages.book(turn.state.lang)
+    said = []
+    for part in compose(content, turn.state.lang, turn.outputs, "voice", now):
+        if isinstance(part, Choice):
+            said.append(content.languages.book(part.lang).message("voice_press", label=part.label, key=part.key))
+        elif isinstance(part, Line):
+            said.append(part.text)
+    if turn.waits_for_choice:
+        said.append(book.message("voice_keys"))
+    return "\n".join(said)
+
+
+def parse_when(text: str | None) -> dt.datetime:
+    """--at "2026-12-01 09:30": a time in Binghamton (referral hours depend on it); default now."""
+    if not text:
+        return dt.datetime.now(dt.timezone.utc)
+    try:
+        when = dt.datetime.fromisoformat(text)
+    except ValueError:
+        raise PreviewError(f"--at {text!r}: write a date and time like 2026-12-01T09:30") from None
+    return when if when.tzinfo else when.replace(tzinfo=LOCAL)

@@ -1,0 +1,57 @@
+"""Voice readiness: per language, can the phone line speak it, and can callers answer by voice?
+
+From Twilio's documentation (see /work/shared/reference/platform.md): text-to-speech exists
+for English, Spanish, Arabic, Mandarin, Russian and Ukrainian, but not for Haitian Creole,
+Dari or Pashto, which need recorded audio (<Play>) or must not be offered by voice. Speech
+recognition does not cover Haitian Creole, Pashto or Dari: there, the keypad only.
+
+This is the one function the check calls for voice (`voice_readiness`). When the voice line
+lands, pass its "recordings missing for this language" function as `missing_recordings` and
+its own voice table in place of TTS; until then recordings are reported as not listed.
+"""
+from __future__ import annotations
+
+from typing import Callable
+
+from hotline.content import Content
+from hotline.i18n import Language
+from hotline.staff.findings import Finding, VoiceStatus
+
+# Language code -> Twilio's language tag for text-to-speech, or None: no Twilio voice exists.
+TTS: dict[str, str | None] = {
+    "en": "en-US",
+    "es": "es-US",
+    "uk": "uk-UA",
+    "ru": "ru-RU",
+    "ar": "arb",
+    "fa_AF": None,
+    "ps": None,
+    "ht": None,
+    "zh_Hans": "cmn-CN",
+}
+# Languages Twilio's speech recognition understands; the others answer with the keypad.
+SPEECH_INPUT = frozenset({"en", "es", "uk", "ru", "ar", "zh_Hans"})
+
+MissingRecordings = Callable[[Content, str], list[str]]
+
+
+def voice_readiness(content: Content, offered: tuple[str, ...], catalog_files: dict[str, str],
+                    missing_recordings: MissingRecordings | None = None) -> tuple[list[VoiceStatus], list[Finding]]:
+    statuses, findings = [], []
+    for code in content.languages.codes:
+        name = Language.of(code).native_name
+        tts = TTS.get(code)
+        missing = tuple(missing_recordings(content, code)) if missing_recordings else None
+        status = VoiceStatus(code, name, code in offered, tts, code in SPEECH_INPUT, missing)
+        statuses.append(status)
+        where = catalog_files.get(code, "flows/hotline.yaml")
+        severity = "warning" if status.offered else "note"
+        if tts is None and missing is None:
+            findings.append(Finding("voice", severity, where, 1,
+                                    f"{name} ({code}) has no Twilio voice: it needs recorded audio for every text, "
+                                    "and must not be offered on the phone line until the recordings exist", code))
+        elif tts is None and missing:
+            findings.append(Finding("voice", severity, where, 1,
+                                    f"{name} ({code}) has no Twilio voice and {len(missing)} recordings are missing",
+                                    code, {"missing_recordings": list(missing)}))
+    return statuses, findings
