@@ -61,9 +61,9 @@ def chat(number: str) -> None:
         blanks = blanks + 1 if not text.strip() else 0
         if blanks >= 2:
             return
-        answer = board.turn(number, text)
+        answer = board.turn(number, text, channel="sms")
         reply = sms.reply_text(board.content, answer.turn, dt.datetime.now(dt.timezone.utc))
-        click.echo(click.style("hotline>\n", fg="green") + reply + "\n")
+        click.echo(click.style("hotline>\n", fg="green") + (reply or "(no reply: the SMS line stays silent here)") + "\n")
 
 
 @main.command("serve", with_appcontext=False)

@@ -31,10 +31,14 @@ MESSAGES: dict[str, frozenset[str]] = {
     "voice_keys": frozenset(),
     "voice_no_input": frozenset(),
     "voice_goodbye": frozenset(),
+    "line_info": frozenset(),
+    "forgotten": frozenset(),
+    "too_fast": frozenset(),
+    "media": frozenset(),
 }
 
 # keyword id -> what it does. The words themselves are in hotline.yaml (and translated).
-KEYWORDS = ("menu", "back", "help", "language", "greeting")
+KEYWORDS = ("menu", "back", "help", "language", "greeting", "forget")
 
 
 def placeholders(text: str) -> set[str]:
