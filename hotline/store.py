@@ -291,7 +291,10 @@ class RedisStore:
             url,
             socket_timeout=timeout,
             socket_connect_timeout=timeout,
-            retry=Retry(NoBackoff(), 1),
+            # One immediate retry, on a broken connection only: after a Redis restart every
+            # pooled connection is dead, and the retry takes a new one. A timeout is not retried:
+            # a hung server would only make the caller wait twice.
+            retry=Retry(NoBackoff(), 1, supported_errors=(redis.ConnectionError,)),
             health_check_interval=0,
         )
         self._sha = {name: hashlib.sha1(source.encode()).hexdigest() for name, source in (("read", _READ), ("write", _WRITE))}
