@@ -35,7 +35,7 @@ from hotline.i18n import LANGUAGES
 ROOT = Path(__file__).resolve().parent.parent
 MIN_SECRET_LENGTH = 32
 # "x" * 40 is long but guessable; a random key of 32+ characters has far more distinct ones.
-MIN_SECRET_DISTINCT = 10
+MIN_SECRET_DISTINCT = 8
 _TRUE = {"1", "true", "yes", "on"}
 
 
