@@ -31,7 +31,7 @@ from hotline.engine import Notice, State, Turn, step
 from hotline.errors import StoreUnavailable
 from hotline.flows import contract
 from hotline.i18n import normalize
-from hotline.record import Record
+from hotline.record import Codebook, Record
 from hotline.store import Change, SessionStore, Snapshot
 
 log = logging.getLogger(__name__)
@@ -133,7 +133,8 @@ class Switchboard:
 
     def _plan(self, content: Content, seen: Snapshot, text: str, word: str | None, request: str,
               media: int, sms: bool) -> _Plan:
-        record = Record.decode(seen.session, seen.lang)
+        book = Codebook.of(tuple(content.script.nodes))
+        record = Record.decode(seen.session, seen.lang, book)
         state = record.state
         if sms and seen.opted_out and word != intake.START:
             return _Plan(Answer(Turn((), state)), None)  # Twilio would refuse any reply (error 21610)
@@ -155,7 +156,7 @@ class Switchboard:
         if forget:
             return _Plan(Answer(turn), Change(session=None, forget_lang=True, replied=True))
         change = Change(
-            session=Record(turn.state, request, state).encode(),
+            session=Record(turn.state, request, state).encode(book),
             lang=turn.state.lang,
             opt_out=False if seen.opted_out else None,
             replied=True,

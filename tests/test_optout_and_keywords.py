@@ -110,21 +110,10 @@ def test_forget_words_work_in_any_case_and_from_any_menu(twilio, redis_client, w
 
 def test_a_translated_forget_word_works_through_the_phrasebook(tmp_path, make_app, redis_url):
     """BORRAR works once a Spanish catalog lists it for `keywords:forget`: no code names it."""
-    from babel.messages.catalog import Catalog
-    from babel.messages.pofile import write_po
+    from catalogs import spanish
+    from hotline.flows.strings import keyword_context
 
-    from hotline.config import ROOT
-    from hotline.flows import load_script
-    from hotline.flows.strings import keyword_context, translatables
-
-    catalog = Catalog(locale="es")
-    for item in translatables(load_script(ROOT / "flows")):
-        words = "BORRAR, OLVIDAR" if item.context == keyword_context("forget") else item.english
-        catalog.add(item.english, words, context=item.context)
-    path = tmp_path / "es" / "LC_MESSAGES" / "messages.po"
-    path.parent.mkdir(parents=True)
-    with path.open("wb") as handle:
-        write_po(handle, catalog)
+    spanish(tmp_path, {keyword_context("forget"): "BORRAR, OLVIDAR"})
     app = make_app(redis_url=redis_url, translations_dir=tmp_path, languages=("en", "es"))
     twilio = Twilio(app.test_client())
     assert "2 español" in message_text(twilio.sms(NUMBER, "hi"))  # two languages: the language menu

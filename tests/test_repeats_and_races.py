@@ -19,7 +19,7 @@ from conftest import BASE_URL, SATURDAY_AFTERNOON, SECRET, Twilio, message_text
 from hotline.callers import pseudonym
 from hotline.channels import sms
 from hotline.engine import State, step
-from hotline.record import Record
+from hotline.record import Codebook, Record
 from hotline.store import Change, MemoryStore, RedisStore, _split, lang_key, state_key
 
 NUMBER = "+16075550155"
@@ -27,9 +27,13 @@ CALLER = pseudonym(SECRET.encode(), NUMBER)
 
 
 def stored_state(redis_client) -> State:
+    from hotline.config import ROOT
+    from hotline.flows import load_script
+
     _, body = _split(redis_client.get(state_key(CALLER)))
     lang = redis_client.get(lang_key(CALLER))
-    return Record.decode(body, lang.decode() if lang else None).state
+    book = Codebook.of(tuple(load_script(ROOT / "flows").nodes))
+    return Record.decode(body, lang.decode() if lang else None, book).state
 
 
 def test_a_repeated_message_sid_gets_the_same_reply_and_moves_nothing(twilio, redis_client):
