@@ -103,5 +103,9 @@ def check() -> None:
                 fg="green")
 
 
+from hotline.fallback import command as _fallback  # noqa: E402  (its own module; registered here)
+
+main.add_command(_fallback)
+
 if __name__ == "__main__":  # pragma: no cover
     main()
