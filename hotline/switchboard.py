@@ -7,8 +7,8 @@ Before the engine, in this order (each decided from one read of the store):
   opted out (SMS)           -> silence, until START, YES or UNSTOP
   the same request again    -> the same reply, computed again; the session does not move twice
   STOP and its synonyms     -> silence, and the caller is marked opted out (SMS only)
-  over the caller's limit   -> one short notice in the window, then silence
-  over the line's limit     -> the short "unavailable" notice (one segment, the ONA number)
+  over the caller's limit   -> one short notice in the window, then silence (SMS only)
+  over the line's limit     -> the short "unavailable" notice (one segment, the ONA number; SMS only)
   a picture or recording    -> a polite note that only text is read
   START, YES, UNSTOP        -> a fresh start
   HELP, INFO                -> who runs the line and how to reach a person, then the help page
@@ -143,15 +143,17 @@ class Switchboard:
             return _Plan(Answer(turn, repeated=True), None)
         if word == intake.STOP:
             return _Plan(Answer(Turn((), State())), Change(session=None, forget_lang=True, opt_out=True))
-        if word != intake.START:  # STOP and START are always heard; everything else is counted
+        # The limits guard the SMS bill: every reply costs money. On a call, silence would be dead
+        # air, and a call costs by the minute however many keys are pressed.
+        if sms and word != intake.START:  # STOP and START are always heard
             if seen.count > self.limits.per_caller:
                 # The message that first crosses the limit gets one notice; the rest, silence.
                 notice = (Notice("too_fast"),) if seen.count == self.limits.per_caller + 1 else ()
                 return _Plan(Answer(Turn(notice, state)), None)
             if seen.load >= self.limits.per_line:
                 return _Plan(Answer(Turn((Notice("unavailable"),), state)), None)
-            if media:
-                return _Plan(Answer(Turn((Notice("media"),), state)), None)
+        if media:
+            return _Plan(Answer(Turn((Notice("media"),), state)), None)
         turn, forget = self.reply(content, state, text, word)
         if forget:
             return _Plan(Answer(turn), Change(session=None, forget_lang=True, replied=True))

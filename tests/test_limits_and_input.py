@@ -114,3 +114,11 @@ def test_requests_that_are_not_twilios_get_a_4xx(client, twilio):
                            content_type="application/x-www-form-urlencoded",
                            headers={"X-Twilio-Signature": twilio.sign(BASE_URL + "/sms", {"Body": "\ufffd\ufffd", "From": "+16075550100"})})
     assert response.status_code in (400, 403)
+
+
+def test_the_limits_guard_the_sms_bill_and_never_silence_a_call(limited):
+    twilio, _ = limited
+    board = twilio.client.application.extensions["hotline"]
+    for n in range(20):  # far past the SMS limit of 5: a caller pressing keys on the phone line
+        answer = board.turn("+16075550003", "*" if n else "hi", request_id=f"CA1:{n}")
+        assert not answer.silent and answer.turn.outputs
