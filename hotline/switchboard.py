@@ -160,7 +160,7 @@ class Switchboard:
         change = Change(
             session=Record(turn.state, request, state).encode(book),
             lang=turn.state.lang,
-            opt_out=False if seen.opted_out else None,
+            opt_out=False if word == intake.START and seen.opted_out else None,  # a call never clears it
             replied=True,
         )
         return _Plan(Answer(turn), change)

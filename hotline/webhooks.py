@@ -14,9 +14,9 @@ from flask import Blueprint, Response, current_app, jsonify, request
 from werkzeug.exceptions import HTTPException
 
 from hotline import intake
+from hotline.callers import canonical_number
 from hotline.channels import sms
 from hotline.engine import Notice, State, Turn
-from hotline.callers import canonical_number
 from hotline.signatures import twilio_only
 from hotline.switchboard import Switchboard
 

@@ -140,3 +140,5 @@ def test_voice_turns_are_not_silenced_by_an_sms_opt_out(make_app, redis_url):
     assert board.turn(NUMBER, "STOP", channel="sms").silent
     answer = board.turn(NUMBER, "1")  # the voice line passes no channel="sms"
     assert not answer.silent
+    assert board.turn(NUMBER, "2").turn.outputs  # the call goes on...
+    assert board.turn(NUMBER, "hi", channel="sms").silent  # ...and the text line stays opted out
