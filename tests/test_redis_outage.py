@@ -70,6 +70,12 @@ def test_redis_killed_mid_conversation(make_app, private_redis, figure):
     private_redis.kill()
     worst = check_down_answers(twilio, DOWN)
     assert client.get("/healthz").get_json()["status"] == "degraded"
+    # Twilio has blocked the number: silence, even without Redis. (The mark is not kept, Redis
+    # being down; Twilio's own block still holds, and the replies below are our side only.)
+    stop = twilio.sms(NUMBER, "STOP")
+    assert stop.status_code == 200 and stop.data.endswith(b"<Response />")
+    forget = message_text(twilio.sms(NUMBER, "FORGET"))  # nothing can be deleted now: no false "done"
+    assert ONA in forget and "deleted" not in forget
     figure("worst response with Redis killed (connection refused)", f"{worst * 1000:.1f} ms over {len(DOWN)} messages")
 
     private_redis.start()  # same port, same append-only file
