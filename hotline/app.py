@@ -9,22 +9,29 @@ from flask import Flask
 from hotline.config import Settings
 from hotline.content import load_content
 from hotline.store import MemoryStore, RedisStore, SessionStore
-from hotline.switchboard import Switchboard
+from hotline.switchboard import Limits, Switchboard
 
 log = logging.getLogger("hotline")
 
 
+# Twilio's largest webhook (a 1600-character body, ten media URLs, location fields) is a few
+# kilobytes; anything far bigger is not Twilio and is refused (413) before it is parsed.
+MAX_REQUEST_BYTES = 64 * 1024
+
+
 def make_store(settings: Settings) -> SessionStore:
     if settings.redis_url:
-        return RedisStore(settings.redis_url, settings.state_ttl, settings.lang_ttl, settings.redis_timeout)
+        return RedisStore(settings.redis_url, settings.state_ttl, settings.lang_ttl, settings.redis_timeout,
+                          optout_ttl=settings.optout_ttl, window=settings.rate_window)
     log.warning("REDIS_URL is not set: using the embedded in-process store. State is NOT shared "
                 "between processes and is lost on restart; use Redis for anything but a trial.")
-    return MemoryStore(settings.state_ttl, settings.lang_ttl)
+    return MemoryStore(settings.state_ttl, settings.lang_ttl, optout_ttl=settings.optout_ttl, window=settings.rate_window)
 
 
 def build_switchboard(settings: Settings) -> Switchboard:
     content = load_content(settings.flows_dir, settings.translations_dir, settings.languages)
-    return Switchboard(content, make_store(settings), settings.secret)
+    limits = Limits(per_caller=settings.caller_limit, per_line=settings.line_limit)
+    return Switchboard(content, make_store(settings), settings.secret, limits)
 
 
 def create_app(config: Mapping[str, Any] | Settings | None = None) -> Flask:
@@ -49,7 +56,15 @@ def create_app(config: Mapping[str, Any] | Settings | None = None) -> Flask:
         log.warning("=" * 70)
     board = build_switchboard(settings)
     app = Flask(__name__)
+    app.config["MAX_CONTENT_LENGTH"] = MAX_REQUEST_BYTES
     app.config.update(flask_config)
+    if settings.proxy_hops:
+        # Trust X-Forwarded-Proto/Host/Port/Prefix from exactly this many proxies, so the
+        # signature check sees the URL Twilio called. Headers from further out are ignored.
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        hops = settings.proxy_hops
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops, x_prefix=hops)
     app.config["HOTLINE_SETTINGS"] = settings
     app.extensions["hotline"] = board
 

@@ -73,9 +73,9 @@ def chat(number: str, voice: bool = False, lang: str | None = None) -> None:
         blanks = blanks + 1 if not text.strip() else 0
         if blanks >= 2:
             return
-        answer = board.turn(number, text)
+        answer = board.turn(number, text, channel="sms")
         reply = sms.reply_text(board.content, answer.turn, dt.datetime.now(dt.timezone.utc))
-        click.echo(click.style("hotline>\n", fg="green") + reply + "\n")
+        click.echo(click.style("hotline>\n", fg="green") + (reply or "(no reply: the SMS line stays silent here)") + "\n")
 
 
 @main.command("serve", with_appcontext=False)
@@ -145,6 +145,10 @@ def card(lang: str, number: str, out: str | None) -> None:
         handle.write(pdf)
     click.echo(f"wrote {target} (85.6 x 54 mm, 2 pages: print at actual size)")
 
+
+from hotline.fallback import command as _fallback  # noqa: E402  (its own module; registered here)
+
+main.add_command(_fallback)
 
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -16,6 +16,12 @@
 | HOTLINE_RELOAD_SIGNAL      | HUP                     | signal that makes a server process reload its content; `off` for none |
 | HOTLINE_WATCH              | off                     | reload when the flow or catalog files change (checked every interval) |
 | HOTLINE_WATCH_INTERVAL     | 5                       | seconds between those checks |
+| HOTLINE_OPTOUT_TTL         | 31536000 (365 days)     | seconds a STOP is remembered (Twilio blocks the number too) |
+| HOTLINE_RATE_WINDOW        | 60                      | seconds in one rate-limit window |
+| HOTLINE_CALLER_LIMIT       | 12                      | messages one number may send in a window before the line goes quiet for it |
+| HOTLINE_LINE_LIMIT         | 600                     | replies the whole line sends in a window before it answers only with a short notice |
+| HOTLINE_PROXY_HOPS         | 0                       | proxies in front of the app whose X-Forwarded-* headers are trusted (ProxyFix) |
+| HOTLINE_URL_FRAGMENT       | none                    | connection overrides on the webhook URLs in Twilio, e.g. `rc=2&ct=1000` |
 """
 from __future__ import annotations
 
@@ -32,6 +38,8 @@ from hotline.i18n import LANGUAGES
 
 ROOT = Path(__file__).resolve().parent.parent
 MIN_SECRET_LENGTH = 32
+# "x" * 40 is long but guessable; a random key of 32+ characters has far more distinct ones.
+MIN_SECRET_DISTINCT = 8
 _TRUE = {"1", "true", "yes", "on"}
 
 
@@ -48,6 +56,12 @@ class Settings:
     flows_dir: Path = ROOT / "flows"
     translations_dir: Path = ROOT / "translations"
     languages: tuple[str, ...] = LANGUAGES
+    optout_ttl: int = 365 * 24 * 3600
+    rate_window: int = 60
+    caller_limit: int = 12
+    line_limit: int = 600
+    proxy_hops: int = 0
+    url_fragment: str | None = None
     # Set when the key was made up for this process (development only): state does not
     # survive a restart, and the log says so.
     secret_generated: bool = False
@@ -65,12 +79,18 @@ class Settings:
             "redis_url": env.get("REDIS_URL") or None,
             "secret_key": env.get("HOTLINE_SECRET_KEY", ""),
             "dev": env.get("HOTLINE_DEV", "").strip().lower() in _TRUE,
+            "url_fragment": env.get("HOTLINE_URL_FRAGMENT", "").lstrip("#") or None,
         }
         for name, var, kind in (
             ("state_ttl", "HOTLINE_STATE_TTL", int),
             ("lang_ttl", "HOTLINE_LANG_TTL", int),
             ("redis_timeout", "HOTLINE_REDIS_TIMEOUT", float),
             ("watch_interval", "HOTLINE_WATCH_INTERVAL", float),
+            ("optout_ttl", "HOTLINE_OPTOUT_TTL", int),
+            ("rate_window", "HOTLINE_RATE_WINDOW", int),
+            ("caller_limit", "HOTLINE_CALLER_LIMIT", int),
+            ("line_limit", "HOTLINE_LINE_LIMIT", int),
+            ("proxy_hops", "HOTLINE_PROXY_HOPS", int),
         ):
             if env.get(var):
                 try:
@@ -91,6 +111,15 @@ class Settings:
     def checked(self) -> "Settings":
         if self.state_ttl <= 0 or self.lang_ttl <= 0:
             raise ConfigError("HOTLINE_STATE_TTL and HOTLINE_LANG_TTL must be positive: every stored key needs a TTL")
+        if self.optout_ttl <= 0 or self.rate_window <= 0:
+            raise ConfigError("HOTLINE_OPTOUT_TTL and HOTLINE_RATE_WINDOW must be positive: every stored key needs a TTL")
+        if self.caller_limit < 1 or self.line_limit < 1:
+            raise ConfigError("HOTLINE_CALLER_LIMIT and HOTLINE_LINE_LIMIT must be at least 1")
+        if not 0 <= self.proxy_hops <= 5:
+            raise ConfigError("HOTLINE_PROXY_HOPS is the number of proxies in front of the app (0 to 5)")
+        if not 0 < self.redis_timeout <= 2:
+            raise ConfigError("HOTLINE_REDIS_TIMEOUT must be more than 0 and at most 2 seconds: "
+                              "Twilio gives a webhook 15 seconds in all")
         if self.public_url and not self.public_url.startswith(("https://", "http://")):
             raise ConfigError("HOTLINE_PUBLIC_URL must start with https:// (the URL Twilio calls)")
         if self.watch_interval <= 0:
@@ -105,10 +134,13 @@ class Settings:
         if not self.auth_token:
             raise ConfigError("TWILIO_AUTH_TOKEN is not set: without it anyone could post to the webhooks. "
                               "Set it, or set HOTLINE_DEV=1 to run unprotected on your own machine.")
-        if len(self.secret_key) < MIN_SECRET_LENGTH:
+        if len(self.secret_key) < MIN_SECRET_LENGTH or len(set(self.secret_key)) < MIN_SECRET_DISTINCT:
             raise ConfigError(f"HOTLINE_SECRET_KEY must be at least {MIN_SECRET_LENGTH} random characters "
                               "(try: python -c 'import secrets; print(secrets.token_urlsafe(32))'); "
                               "it keeps caller pseudonyms from being reversed.")
+        if self.secret_key == self.auth_token:
+            raise ConfigError("HOTLINE_SECRET_KEY must not be the Twilio auth token: anyone with the token "
+                              "could then turn pseudonyms back into phone numbers.")
         return self
 
     @property

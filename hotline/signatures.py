@@ -1,8 +1,15 @@
 """Only Twilio may talk to the webhooks: every request's X-Twilio-Signature is checked.
 
-The signature covers the exact URL Twilio called. Behind a TLS-terminating proxy the app sees
-http:// and an inside host name, so every check would fail; HOTLINE_PUBLIC_URL gives the base
-URL as Twilio sees it. (Werkzeug's ProxyFix is the alternative, with an exact hop count.)
+The signature covers the exact URL Twilio called (scheme, host, path and query string) plus
+the form parameters. Three things about real deployments make the URL the app sees differ:
+- A TLS-terminating proxy or load balancer (Heroku's router, Render, nginx): the app sees
+  http:// and an inside host. Either set HOTLINE_PUBLIC_URL to the base URL entered in
+  Twilio, or set HOTLINE_PROXY_HOPS to the exact number of proxies so Werkzeug's ProxyFix
+  takes scheme and host from their X-Forwarded-* headers (and from no one else's).
+- The query string: part of the signed URL, kept exactly as it arrived.
+- Connection overrides (`https://host/sms#rc=2&ct=1000` in the Twilio console): the fragment
+  never reaches the server, so the app is told it with HOTLINE_URL_FRAGMENT; a signature over
+  the URL with or without it is accepted (both are Twilio's, neither can be forged).
 """
 from __future__ import annotations
 
@@ -25,11 +32,17 @@ def url_as_twilio_sees_it(req: Request, public_url: str | None) -> str:
     return f"{url}?{query}" if query else url
 
 
-def is_from_twilio(req: Request, token: str, public_url: str | None) -> bool:
+def is_from_twilio(req: Request, token: str, public_url: str | None, fragment: str | None = None) -> bool:
     signature = req.headers.get("X-Twilio-Signature", "")
     if not signature:
         return False
-    return RequestValidator(token).validate(url_as_twilio_sees_it(req, public_url), req.form, signature)
+    url = url_as_twilio_sees_it(req, public_url)
+    candidates = [url, f"{url}#{fragment}"] if fragment else [url]
+    validator = RequestValidator(token)
+    try:
+        return any(validator.validate(candidate, req.form, signature) for candidate in candidates)
+    except (ValueError, TypeError, UnicodeError):  # a malformed URL or header is not Twilio's
+        return False
 
 
 def twilio_only(view):
@@ -43,7 +56,7 @@ def twilio_only(view):
     def checked(*args, **kwargs):
         settings = current_app.config["HOTLINE_SETTINGS"]
         if settings.auth_token:
-            if not is_from_twilio(request, settings.auth_token, settings.public_url):
+            if not is_from_twilio(request, settings.auth_token, settings.public_url, settings.url_fragment):
                 log.warning("refused a request to %s: missing or wrong X-Twilio-Signature", request.path)
                 return "This endpoint only answers requests signed by Twilio.\n", 403, {"Content-Type": "text/plain"}
         elif not settings.dev:  # Settings.checked() makes this impossible; keep it impossible

@@ -1,25 +1,46 @@
-"""Session stores: where a caller's place in the menus and their language are kept.
+"""Session stores: what is kept about a caller, for how long, and how one turn reads and writes it.
 
-The store deals in opaque bytes under a caller pseudonym; the engine decides what they mean.
-Every key is written with a TTL: state expires after HOTLINE_STATE_TTL, the remembered
-language after HOTLINE_LANG_TTL. Nothing is kept forever, so nothing piles up to be seized.
+The store deals in opaque bytes (the switchboard's Record) under a caller pseudonym. Per caller
+p, and nothing else:
+
+| key             | holds                                                  | lives                          |
+|-----------------|--------------------------------------------------------|--------------------------------|
+| `hl:{p}:s`      | the rate window and count, then the caller's Record    | HOTLINE_STATE_TTL from the last turn |
+| `hl:{p}:l`      | the caller's language                                  | HOTLINE_LANG_TTL               |
+| `hl:{p}:o`      | "opted out": they sent STOP                            | HOTLINE_OPTOUT_TTL             |
+| `hl:load:<w>`   | replies the whole line sent in rate window w (no caller) | two windows                  |
+
+The braces keep a caller's keys in one Redis Cluster hash slot, so one script can read or
+write them together. Every key has a TTL: nothing piles up to be seized.
+
+One turn is two round trips, whatever happens:
+- `read()`: one Lua call counts the message in the caller's rate window and returns the
+  record, language and opt-out flag; the line's reply count comes back in the same pipeline.
+- `write()`: one Lua compare-and-set. It applies the change only if the record and the
+  opt-out flag are still what `read()` saw; otherwise it changes nothing and returns what is
+  there now, so the switchboard computes the turn again from the fresh state (no extra read).
+  Two messages from one caller at the same moment therefore end as if they came one after
+  the other. The line's reply count is bumped in the same pipeline.
 
 Two implementations with one contract (tests/test_store_contract.py runs against both):
 - RedisStore: the production store, shared by every worker process.
-- MemoryStore: the embedded store for trying the hotline without Redis; one process only.
+- MemoryStore: the embedded store (`hotline chat`, small single-process deployments).
 """
 from __future__ import annotations
 
+import hashlib
 import threading
 import time
+from dataclasses import dataclass
 from typing import Protocol
 
 from hotline.errors import StoreUnavailable
 
+DEFAULT_OPTOUT_TTL = 365 * 24 * 3600
+DEFAULT_WINDOW = 60
+
 
 def state_key(caller: str) -> str:
-    # The braces keep a caller's keys in one Redis Cluster hash slot, so they can be read
-    # and written together.
     return f"hl:{{{caller}}}:s"
 
 
@@ -27,17 +48,48 @@ def lang_key(caller: str) -> str:
     return f"hl:{{{caller}}}:l"
 
 
+def optout_key(caller: str) -> str:
+    return f"hl:{{{caller}}}:o"
+
+
+def load_key(window: int) -> str:
+    return f"hl:load:{window}"
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """One read of what is kept about a caller."""
+
+    session: bytes = b""  # the switchboard's Record; b"" when nothing is kept
+    lang: str | None = None
+    opted_out: bool = False
+    count: int = 0  # this caller's messages in the current rate window, this one included (opted out: 0)
+    load: int = 0  # replies the whole line has sent in the current rate window
+
+
+@dataclass(frozen=True)
+class Change:
+    """What one turn changes. Applied whole, and only if nothing changed since the read."""
+
+    session: bytes | None  # the new Record; None removes it (the rate count stays to the end of its window)
+    lang: str | None = None  # remember this language (None: leave it as it is)
+    forget_lang: bool = False
+    opt_out: bool | None = None  # True: mark opted out; False: clear the mark; None: leave it
+    replied: bool = False  # a reply goes out: counts toward the line's budget
+
+
 class SessionStore(Protocol):
     name: str
 
-    def load(self, caller: str) -> tuple[bytes | None, str | None]:
-        """The caller's state and remembered language (either may be None)."""
+    def read(self, caller: str) -> Snapshot:
+        """Count this message and return what is kept about the caller."""
 
-    def save(self, caller: str, state: bytes, lang: str | None) -> None:
-        """Store both, each with its own TTL."""
+    def write(self, caller: str, seen: Snapshot, change: Change) -> Snapshot | None:
+        """Apply `change` if the record and opt-out flag are still as in `seen`: then None.
+        Otherwise change nothing and return a fresh Snapshot (same count and load as `seen`)."""
 
     def forget(self, caller: str) -> None:
-        """Delete everything kept for this caller."""
+        """Delete everything kept for this caller, the rate count included."""
 
     def ping(self) -> bool:
         """True when the store answers."""
@@ -46,39 +98,93 @@ class SessionStore(Protocol):
         """Every key with its value and seconds to live: for privacy audits and tests."""
 
 
+def _split(value: bytes | None) -> tuple[bytes, bytes]:
+    """A stored `hl:{p}:s` value -> (rate head "window,count", record). Mirrors the Lua below."""
+    if not value:
+        return b"", b""
+    head, sep, body = value.partition(b";")
+    window, comma, count = head.partition(b",")
+    if sep and comma and window.isdigit() and count.isdigit():
+        return head, body
+    return b"", value  # a value written before rate heads existed: all of it is the record
+
+
 class MemoryStore:
-    """A dict with expiry times, for one process. Thread-safe: the dev server is threaded."""
+    """The same contract in one process: a dict with expiry times and one lock.
+
+    Values are laid out exactly as in Redis, so `entries()` audits the same thing.
+    """
 
     name = "embedded"
 
-    def __init__(self, state_ttl: int, lang_ttl: int, clock=time.monotonic):
-        self.state_ttl, self.lang_ttl = state_ttl, lang_ttl
+    def __init__(self, state_ttl: int, lang_ttl: int, clock=time.monotonic, *,
+                 optout_ttl: int = DEFAULT_OPTOUT_TTL, window: int = DEFAULT_WINDOW):
+        self.state_ttl, self.lang_ttl, self.optout_ttl, self.window = state_ttl, lang_ttl, optout_ttl, window
         self._clock = clock
         self._data: dict[str, tuple[bytes, float]] = {}
         self._lock = threading.Lock()
 
-    def _get(self, key: str) -> bytes | None:
+    def _get(self, key: str, now: float) -> bytes | None:
         item = self._data.get(key)
         if item is None:
             return None
-        if item[1] <= self._clock():
+        if item[1] <= now:
             del self._data[key]
             return None
         return item[0]
 
-    def load(self, caller: str) -> tuple[bytes | None, str | None]:
-        with self._lock:
-            lang = self._get(lang_key(caller))
-            return self._get(state_key(caller)), lang.decode() if lang else None
+    def _set(self, key: str, value: bytes, ttl: float, now: float) -> None:
+        self._data[key] = (value, now + ttl)
 
-    def save(self, caller: str, state: bytes, lang: str | None) -> None:
+    def read(self, caller: str) -> Snapshot:
+        now = self._clock()
+        window = int(now // self.window)
+        with self._lock:
+            lang = self._get(lang_key(caller), now)
+            raw = self._get(state_key(caller), now)
+            head, body = _split(raw)
+            load_raw = self._get(load_key(window), now)
+            load = int(load_raw) if load_raw else 0
+            lang_text = lang.decode() if lang else None
+            if self._get(optout_key(caller), now) is not None:
+                return Snapshot(body, lang_text, True, 0, load)
+            seen_window, _, seen_count = head.partition(b",")
+            count = int(seen_count) + 1 if head and int(seen_window) == window else 1
+            value = b"%d,%d;%s" % (window, count, body)
+            if raw is None:
+                self._set(state_key(caller), value, self.window, now)
+            else:
+                self._data[state_key(caller)] = (value, self._data[state_key(caller)][1])  # keep its TTL
+            if len(self._data) > 10_000:  # the embedded store never grows without bound
+                self._expire(now)
+            return Snapshot(body, lang_text, False, count, load)
+
+    def write(self, caller: str, seen: Snapshot, change: Change) -> Snapshot | None:
         now = self._clock()
         with self._lock:
-            self._data[state_key(caller)] = (state, now + self.state_ttl)
-            if lang:
-                self._data[lang_key(caller)] = (lang.encode(), now + self.lang_ttl)
-            if len(self._data) > 10_000:  # the dev store never grows without bound
-                self._expire(now)
+            head, body = _split(self._get(state_key(caller), now))
+            opted_out = self._get(optout_key(caller), now) is not None
+            if body != seen.session or opted_out != seen.opted_out:
+                lang = self._get(lang_key(caller), now)
+                return Snapshot(body, lang.decode() if lang else None, opted_out, seen.count, seen.load)
+            head = head or b"0,0"
+            if change.session is not None:
+                self._set(state_key(caller), head + b";" + change.session, self.state_ttl, now)
+            else:
+                self._set(state_key(caller), head + b";", self.window, now)
+            if change.lang:
+                self._set(lang_key(caller), change.lang.encode(), self.lang_ttl, now)
+            elif change.forget_lang:
+                self._data.pop(lang_key(caller), None)
+            if change.opt_out is True:
+                self._set(optout_key(caller), b"1", self.optout_ttl, now)
+            elif change.opt_out is False:
+                self._data.pop(optout_key(caller), None)
+            if change.replied:
+                key = load_key(int(now // self.window))
+                load = self._get(key, now)
+                self._set(key, str(int(load or 0) + 1).encode(), 2 * self.window, now)
+            return None
 
     def _expire(self, now: float) -> None:
         for key in [k for k, (_, expires) in self._data.items() if expires <= now]:
@@ -86,8 +192,8 @@ class MemoryStore:
 
     def forget(self, caller: str) -> None:
         with self._lock:
-            self._data.pop(state_key(caller), None)
-            self._data.pop(lang_key(caller), None)
+            for key in (state_key(caller), lang_key(caller), optout_key(caller)):
+                self._data.pop(key, None)
 
     def ping(self) -> bool:
         return True
@@ -99,50 +205,155 @@ class MemoryStore:
             return {k: (v, expires - now) for k, (v, expires) in self._data.items()}
 
 
+# KEYS: record, language, opt-out.  ARGV: window id, window seconds.
+# Counts the message in the caller's rate window (unless they opted out) and returns
+# {record, language, opted out 0/1, count}. A caller's first message makes a bare counter
+# that lives one window; the record, once written, gives the key the state TTL.
+_READ = """
+local lang = redis.call('GET', KEYS[2])
+local v = redis.call('GET', KEYS[1])
+local body, head_window, head_count = '', nil, nil
+if v then
+  local w, c, b = string.match(v, '^(%d+),(%d+);(.*)$')
+  if w then head_window, head_count, body = w, tonumber(c), b else body = v end
+end
+if redis.call('EXISTS', KEYS[3]) == 1 then
+  return {body, lang, 1, 0}
+end
+local count = 1
+if head_window == ARGV[1] then count = head_count + 1 end
+if v then
+  redis.call('SET', KEYS[1], ARGV[1] .. ',' .. count .. ';' .. body, 'KEEPTTL')
+else
+  redis.call('SET', KEYS[1], ARGV[1] .. ',1;', 'EX', ARGV[2])
+end
+return {body, lang, 0, count}
+"""
+
+# KEYS: record, language, opt-out.
+# ARGV: seen record, seen opted-out (0/1), keep record (0/1), new record, state TTL,
+#       language ('' = leave), language TTL, forget language (0/1),
+#       opt-out ('set' / 'clear' / ''), opt-out TTL, window seconds.
+# Compare-and-set: returns {1} when applied, else {0, record, language, opted out}.
+_WRITE = """
+local v = redis.call('GET', KEYS[1])
+local head, body = '', ''
+if v then
+  local h, b = string.match(v, '^(%d+,%d+);(.*)$')
+  if h then head, body = h, b else body = v end
+end
+local out = redis.call('EXISTS', KEYS[3])
+if body ~= ARGV[1] or tostring(out) ~= ARGV[2] then
+  return {0, body, redis.call('GET', KEYS[2]), out}
+end
+if head == '' then head = '0,0' end
+if ARGV[3] == '1' then
+  redis.call('SET', KEYS[1], head .. ';' .. ARGV[4], 'EX', ARGV[5])
+else
+  redis.call('SET', KEYS[1], head .. ';', 'EX', ARGV[11])
+end
+if ARGV[6] ~= '' then
+  redis.call('SET', KEYS[2], ARGV[6], 'EX', ARGV[7])
+elseif ARGV[8] == '1' then
+  redis.call('DEL', KEYS[2])
+end
+if ARGV[9] == 'set' then
+  redis.call('SET', KEYS[3], '1', 'EX', ARGV[10])
+elseif ARGV[9] == 'clear' then
+  redis.call('DEL', KEYS[3])
+end
+return {1}
+"""
+
+
 class RedisStore:
     """Redis, with timeouts short enough that a dead server costs milliseconds, not Twilio's 15 s.
 
     redis-py 8 defaults to 5 s timeouts and several retries with backoff; a webhook cannot
-    wait that long, and a stateless answer beats no answer.
+    wait that long, and a stateless answer beats no answer. The scripts are called by their
+    SHA inside the turn's pipeline (redis-py's own Script objects would add a SCRIPT EXISTS
+    round trip to every pipeline); after a server restart the first call loads them again.
     """
 
     name = "redis"
 
-    def __init__(self, url: str, state_ttl: int, lang_ttl: int, timeout: float = 0.25):
+    def __init__(self, url: str, state_ttl: int, lang_ttl: int, timeout: float = 0.25, *,
+                 optout_ttl: int = DEFAULT_OPTOUT_TTL, window: int = DEFAULT_WINDOW, clock=time.time):
         import redis
         from redis.backoff import NoBackoff
         from redis.retry import Retry
 
         self._errors = (redis.RedisError, OSError)
-        self.state_ttl, self.lang_ttl = state_ttl, lang_ttl
+        self._no_script = redis.exceptions.NoScriptError
+        self.state_ttl, self.lang_ttl, self.optout_ttl, self.window = state_ttl, lang_ttl, optout_ttl, window
+        self._clock = clock
         self.client = redis.Redis.from_url(
             url,
             socket_timeout=timeout,
             socket_connect_timeout=timeout,
-            retry=Retry(NoBackoff(), 1),
+            # One immediate retry, on a broken connection only: after a Redis restart every
+            # pooled connection is dead, and the retry takes a new one. A timeout is not retried:
+            # a hung server would only make the caller wait twice.
+            retry=Retry(NoBackoff(), 1, supported_errors=(redis.ConnectionError,)),
             health_check_interval=0,
         )
+        self._sha = {name: hashlib.sha1(source.encode()).hexdigest() for name, source in (("read", _READ), ("write", _WRITE))}
+        self._source = {"read": _READ, "write": _WRITE}
 
-    def load(self, caller: str) -> tuple[bytes | None, str | None]:
-        try:
-            state, lang = self.client.mget(state_key(caller), lang_key(caller))
-        except self._errors as exc:
-            raise StoreUnavailable(type(exc).__name__) from None
-        return state, lang.decode() if lang else None
+    def _run(self, build):
+        """Execute one pipeline built by `build(pipe)`; load the scripts once if Redis lost them."""
+        for attempt in (1, 2):
+            pipe = self.client.pipeline(transaction=False)
+            build(pipe)
+            try:
+                return pipe.execute()
+            except self._no_script:
+                if attempt == 2:
+                    raise StoreUnavailable("NoScriptError") from None
+                try:
+                    for name, source in self._source.items():
+                        self.client.script_load(source)
+                except self._errors as exc:
+                    raise StoreUnavailable(type(exc).__name__) from None
+            except self._errors as exc:
+                raise StoreUnavailable(type(exc).__name__) from None
 
-    def save(self, caller: str, state: bytes, lang: str | None) -> None:
-        pipe = self.client.pipeline(transaction=False)
-        pipe.set(state_key(caller), state, ex=self.state_ttl)
-        if lang:
-            pipe.set(lang_key(caller), lang, ex=self.lang_ttl)
-        try:
-            pipe.execute()
-        except self._errors as exc:
-            raise StoreUnavailable(type(exc).__name__) from None
+    def _keys(self, caller: str) -> tuple[str, str, str]:
+        return state_key(caller), lang_key(caller), optout_key(caller)
+
+    def read(self, caller: str) -> Snapshot:
+        window = int(self._clock() // self.window)
+
+        def build(pipe):
+            pipe.evalsha(self._sha["read"], 3, *self._keys(caller), window, self.window)
+            pipe.get(load_key(window))
+
+        (body, lang, opted_out, count), load = self._run(build)
+        return Snapshot(body or b"", lang.decode() if lang else None, bool(opted_out), int(count), int(load or 0))
+
+    def write(self, caller: str, seen: Snapshot, change: Change) -> Snapshot | None:
+        opt_out = {True: "set", False: "clear", None: ""}[change.opt_out]
+        window = int(self._clock() // self.window)
+
+        def build(pipe):
+            pipe.evalsha(self._sha["write"], 3, *self._keys(caller),
+                         seen.session, int(seen.opted_out), int(change.session is not None), change.session or b"",
+                         self.state_ttl, change.lang or "", self.lang_ttl, int(change.forget_lang),
+                         opt_out, self.optout_ttl, self.window)
+            if change.replied:
+                key = load_key(window)
+                pipe.set(key, 0, ex=2 * self.window, nx=True)
+                pipe.incr(key)
+
+        result = self._run(build)[0]
+        if result[0] == 1:
+            return None
+        _, body, lang, opted_out = result
+        return Snapshot(body or b"", lang.decode() if lang else None, bool(opted_out), seen.count, seen.load)
 
     def forget(self, caller: str) -> None:
         try:
-            self.client.delete(state_key(caller), lang_key(caller))
+            self.client.delete(*self._keys(caller))
         except self._errors as exc:
             raise StoreUnavailable(type(exc).__name__) from None
 

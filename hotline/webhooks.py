@@ -11,7 +11,10 @@ import datetime as dt
 import logging
 
 from flask import Blueprint, Response, current_app, jsonify, request
+from werkzeug.exceptions import HTTPException
 
+from hotline import intake
+from hotline.callers import canonical_number
 from hotline.channels import sms
 from hotline.engine import Notice, State, Turn
 from hotline.signatures import twilio_only
@@ -34,20 +37,46 @@ def twiml(document: str) -> Response:
     return Response(document, status=200, mimetype="text/xml")
 
 
+FORM = "application/x-www-form-urlencoded"
+
+
+def unavailable_sms() -> Response:
+    board = switchboard()
+    return twiml(sms.twiml(sms.reply_text(board.content, Turn((Notice("unavailable"),), State()), now())))
+
+
 @bp.post("/sms")
 @twilio_only
 def sms_webhook() -> Response:
-    number = request.form.get("From", "")
-    if not number.strip():
+    if request.mimetype != FORM:  # Twilio always posts a form; this is not Twilio
+        return Response("Expected a form.\n", status=415, mimetype="text/plain")
+    form = request.form
+    number = form.get("From", "")
+    if not canonical_number(number):
         return Response("Missing From.\n", status=400, mimetype="text/plain")
-    text = request.form.get("Body", "")
     board = switchboard()
     try:
-        answer = board.turn(number, text)
+        answer = board.turn(number, form.get("Body", ""), request_id=form.get("MessageSid") or None, channel="sms",
+                            opt_out_type=form.get("OptOutType"), media=intake.media_count(form.get("NumMedia")))
         return twiml(sms.twiml(sms.reply_text(answer.content or board.content, answer.turn, now())))
     except Exception as exc:  # the person must still get an answer; the log gets no personal data
         log.error("SMS turn failed: %s", type(exc).__name__, exc_info=current_app.debug)
-        return twiml(sms.twiml(sms.reply_text(board.content, Turn((Notice("unavailable"),), State()), now())))
+        return unavailable_sms()
+
+
+@bp.errorhandler(Exception)
+def never_a_500(exc: Exception):
+    """A request Twilio sent must never get a 500 (Twilio would show the caller nothing).
+
+    HTTP errors (400, 403, 405, 413, 415) go out as they are: those requests are not Twilio's.
+    Anything else is logged by type only (its message could quote what the caller sent).
+    """
+    if isinstance(exc, HTTPException):
+        return exc
+    log.error("webhook failed before the turn: %s", type(exc).__name__, exc_info=current_app.debug)
+    if request.path == "/sms":
+        return unavailable_sms()
+    return Response("The hotline could not read this request.\n", status=400, mimetype="text/plain")
 
 
 @bp.get("/healthz")

@@ -80,7 +80,9 @@ def make_app():
 
 @pytest.fixture
 def app(make_app, redis_url):
-    return make_app(redis_url=redis_url)
+    """The hotline in English only: most tests are about one mechanism, not language choice
+    (tests of several languages build their app with make_app)."""
+    return make_app(redis_url=redis_url, languages=("en",))
 
 
 @pytest.fixture
@@ -136,3 +138,24 @@ def message_text(response) -> str:
 def pytest_addoption(parser):
     parser.addoption("--update-golden", action="store_true",
                      help="rewrite the expected replies in tests/golden/*.yaml from what the hotline says now")
+
+
+# --- measured figures ----------------------------------------------------------------------
+# Tests that measure something (fuzz cases run, response time with Redis down, bytes per caller)
+# record it here; the figures are printed at the end of the run. They are reports, not limits.
+FIGURES: list[tuple[str, str]] = []
+
+
+@pytest.fixture
+def figure():
+    def record(name: str, value) -> None:
+        FIGURES.append((name, str(value)))
+
+    return record
+
+
+def pytest_terminal_summary(terminalreporter):
+    if FIGURES:
+        terminalreporter.section("measured figures")
+        for name, value in FIGURES:
+            terminalreporter.write_line(f"{name}: {value}")

@@ -92,5 +92,5 @@ def walk_http(app, twilio, conversation: dict, path: Path, message_text) -> None
         response = twilio.sms(CALLER, turn_step["send"])
         assert message_text(response) == turn_step["expect"], f"{path.name} step {number}: sent {turn_step['send']!r}"
     if language_of(conversation):
-        _, remembered = board.store.load(board.caller(CALLER))
+        remembered = board.store.read(board.caller(CALLER)).lang
         assert remembered == language_of(conversation), f"{path.name}: the store remembers {remembered}"

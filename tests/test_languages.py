@@ -201,4 +201,4 @@ def test_the_language_is_remembered_per_caller_with_its_own_ttl(make_app, redis_
     lang_keys = [k for k in redis_client.scan_iter("hl:*:l")]
     assert sorted(redis_client.get(k) for k in lang_keys) == [b"en", b"es"]
     assert all(3600 < redis_client.ttl(k) <= 86400 for k in lang_keys)
-    assert board.store.load(board.caller("+16075550111"))[1] == "es"
+    assert board.store.read(board.caller("+16075550111")).lang == "es"

@@ -1,51 +1,146 @@
-"""One contract, two stores: the embedded MemoryStore behaves as RedisStore does."""
+"""One contract, two stores: the embedded MemoryStore behaves as RedisStore does.
+
+Every test taking `store` runs against both. Rate windows follow a fake clock (both stores
+take one), so a test can step into the next window without waiting.
+"""
 from __future__ import annotations
+
+import time
 
 import pytest
 
-from hotline.store import MemoryStore, RedisStore, lang_key, state_key
+from hotline.errors import StoreUnavailable
+from hotline.store import Change, MemoryStore, RedisStore, Snapshot, lang_key, load_key, optout_key, state_key
+
+WINDOW = 60
 
 
 class FakeClock:
-    def __init__(self):
-        self.now = 1000.0
+    def __init__(self, now: float = 1_000_020.0):
+        self.now = now
 
     def __call__(self):
         return self.now
 
 
+@pytest.fixture
+def clock():
+    return FakeClock()
+
+
 @pytest.fixture(params=["memory", "redis"])
-def store(request):
+def store(request, clock):
     if request.param == "memory":
-        return MemoryStore(state_ttl=60, lang_ttl=600)
-    return RedisStore(request.getfixturevalue("redis_url"), state_ttl=60, lang_ttl=600)
+        return MemoryStore(state_ttl=600, lang_ttl=6000, clock=clock, optout_ttl=60000, window=WINDOW)
+    return RedisStore(request.getfixturevalue("redis_url"), state_ttl=600, lang_ttl=6000, clock=clock,
+                      optout_ttl=60000, window=WINDOW)
 
 
-def test_unknown_callers_have_nothing(store):
-    assert store.load("nobody") == (None, None)
+def save(store, caller, session=b"door|main_menu", **change):
+    seen = store.read(caller)
+    assert store.write(caller, seen, Change(session=session, **change)) is None
+    return seen
 
 
-def test_save_then_load(store):
-    store.save("abc", b"door|main_menu", "es")
-    assert store.load("abc") == (b"door|main_menu", "es")
-    store.save("abc", b"main_menu|", None)  # no language yet: the old one stays
-    assert store.load("abc") == (b"main_menu|", "es")
+def test_an_unknown_caller_has_nothing_and_this_message_is_counted(store):
+    assert store.read("nobody") == Snapshot(b"", None, False, 1, 0)
 
 
-def test_every_key_has_its_own_ttl(store):
-    store.save("abc", b"door|", "uk")
+def test_write_then_read(store):
+    save(store, "abc", b"r1 < door|main_menu", lang="es", replied=True)
+    seen = store.read("abc")
+    assert (seen.session, seen.lang, seen.opted_out) == (b"r1 < door|main_menu", "es", False)
+    assert seen.count == 2 and seen.load == 1
+    save(store, "abc", b"r2 = main_menu|")  # no language given: the old one stays
+    assert store.read("abc").lang == "es"
+
+
+def test_messages_are_counted_per_caller_and_window(store, clock):
+    for expected in (1, 2, 3):
+        assert store.read("abc").count == expected
+    assert store.read("other").count == 1
+    clock.now += WINDOW
+    assert store.read("abc").count == 1
+
+
+def test_counting_keeps_the_record(store):
+    save(store, "abc", b"r1 = door|")
+    for _ in range(3):
+        assert store.read("abc").session == b"r1 = door|"
+
+
+def test_the_line_counts_replies_not_messages(store, clock):
+    store.read("a")
+    store.read("b")
+    assert store.read("c").load == 0
+    save(store, "a", replied=True)
+    save(store, "b", replied=True)
+    save(store, "c", replied=False)
+    assert store.read("d").load == 2
+    clock.now += WINDOW
+    assert store.read("d").load == 0
+
+
+def test_a_write_after_someone_elses_write_is_refused_and_shows_what_is_there(store):
+    first = store.read("abc")
+    second = store.read("abc")  # the same caller's other message, read at the same moment
+    assert store.write("abc", first, Change(session=b"r1 < door|main_menu", lang="es")) is None
+    fresh = store.write("abc", second, Change(session=b"r2 < street|main_menu", lang="uk"))
+    assert fresh is not None
+    assert (fresh.session, fresh.lang, fresh.opted_out) == (b"r1 < door|main_menu", "es", False)
+    assert fresh.count == second.count  # counting happened at read time
+    assert store.write("abc", fresh, Change(session=b"r2 < door_say|main_menu,door")) is None
+    assert store.read("abc").session == b"r2 < door_say|main_menu,door"
+
+
+def test_an_opt_out_in_between_also_refuses_the_write(store):
+    seen = store.read("abc")
+    stop_seen = store.read("abc")
+    assert store.write("abc", stop_seen, Change(session=None, forget_lang=True, opt_out=True)) is None
+    fresh = store.write("abc", seen, Change(session=b"r1 = main_menu|"))
+    assert fresh is not None and fresh.opted_out
+
+
+def test_opted_out_callers_are_marked_and_not_counted(store):
+    save(store, "abc", b"r1 = door|", lang="ar")
+    save(store, "abc", None, forget_lang=True, opt_out=True)
+    seen = store.read("abc")
+    assert seen.opted_out and seen.count == 0 and seen.session == b"" and seen.lang is None
+    assert store.write("abc", seen, Change(session=b"r2 = welcome|", opt_out=False)) is None
+    assert store.read("abc").opted_out is False
+
+
+def test_every_key_has_a_ttl_of_its_kind(store, clock):
+    store.read("new")  # a first message: a bare counter that lives one window
+    save(store, "abc", b"r1 = door|", lang="uk", replied=True)
+    save(store, "out", None, opt_out=True)
     entries = store.entries()
-    assert set(entries) == {state_key("abc"), lang_key("abc")}
-    assert 0 < entries[state_key("abc")][1] <= 60
-    assert 60 < entries[lang_key("abc")][1] <= 600
+    assert 0 < entries[state_key("new")][1] <= WINDOW
+    assert WINDOW < entries[state_key("abc")][1] <= 600
+    assert 600 < entries[lang_key("abc")][1] <= 6000
+    assert 6000 < entries[optout_key("out")][1] <= 60000
+    assert 0 < entries[load_key(int(clock.now // WINDOW))][1] <= 2 * WINDOW
+    assert all(ttl > 0 for _, ttl in entries.values())
+
+
+def test_removing_the_record_keeps_only_the_rate_count_for_its_window(store):
+    save(store, "abc", b"r1 = door|", lang="uk")
+    seen = store.read("abc")
+    assert store.write("abc", seen, Change(session=None, forget_lang=True)) is None
+    entries = store.entries()
+    assert set(entries) == {state_key("abc")}
+    value, ttl = entries[state_key("abc")]
+    assert value.endswith(b";") and b"door" not in value and 0 < ttl <= WINDOW
+    after = store.read("abc")
+    assert (after.session, after.lang, after.count) == (b"", None, seen.count + 1)
 
 
 def test_forget_removes_everything(store):
-    store.save("abc", b"door|", "uk")
-    store.save("other", b"door|", "uk")
+    save(store, "abc", b"r1 = door|", lang="uk")
+    save(store, "other", b"r1 = door|", lang="uk")
     store.forget("abc")
-    assert store.load("abc") == (None, None)
-    assert store.load("other") == (b"door|", "uk")
+    assert not [k for k in store.entries() if "{abc}" in k]
+    assert store.read("other").session == b"r1 = door|"
 
 
 def test_ping(store):
@@ -55,31 +150,45 @@ def test_ping(store):
 def test_memory_store_expires_state_before_language():
     clock = FakeClock()
     store = MemoryStore(state_ttl=60, lang_ttl=600, clock=clock)
-    store.save("abc", b"door|", "ar")
+    save(store, "abc", b"r1 = door|", lang="ar")
     clock.now += 61
-    assert store.load("abc") == (None, "ar")
+    seen = store.read("abc")
+    assert (seen.session, seen.lang) == (b"", "ar")
     clock.now += 600
-    assert store.load("abc") == (None, None)
+    assert store.read("abc").lang is None
 
 
 def test_redis_store_expires_keys(redis_url, redis_client):
-    store = RedisStore(redis_url, state_ttl=1, lang_ttl=2)
-    store.save("abc", b"door|", "ar")
+    store = RedisStore(redis_url, state_ttl=60, lang_ttl=120)
+    save(store, "abc", b"r1 = door|", lang="ar")
     redis_client.pexpire(state_key("abc"), 1)
-    import time
-
     time.sleep(0.01)
-    assert store.load("abc") == (None, "ar")
+    seen = store.read("abc")
+    assert (seen.session, seen.lang, seen.count) == (b"", "ar", 1)
+
+
+def test_redis_reads_a_state_saved_before_records_existed(redis_url, redis_client):
+    redis_client.set(state_key("abc"), b"door|main_menu", ex=60)
+    store = RedisStore(redis_url, state_ttl=60, lang_ttl=120)
+    assert store.read("abc").session == b"door|main_menu"
+    assert store.read("abc").session == b"door|main_menu"  # counting did not garble it
+
+
+def test_redis_scripts_come_back_after_a_flush(redis_url, redis_client):
+    store = RedisStore(redis_url, state_ttl=60, lang_ttl=120)
+    save(store, "abc", b"r1 = door|")
+    redis_client.script_flush()  # what a restarted server looks like
+    assert store.read("abc").session == b"r1 = door|"
+    redis_client.script_flush()
+    assert store.write("abc", store.read("abc"), Change(session=b"r2 = street|")) is None
 
 
 def test_a_dead_redis_raises_store_unavailable():
-    from hotline.errors import StoreUnavailable
-
     store = RedisStore("redis://127.0.0.1:1/0", state_ttl=60, lang_ttl=600, timeout=0.2)
     with pytest.raises(StoreUnavailable):
-        store.load("abc")
+        store.read("abc")
     with pytest.raises(StoreUnavailable):
-        store.save("abc", b"x|", None)
+        store.write("abc", Snapshot(), Change(session=b"x"))
     assert store.ping() is False
 
 
@@ -89,3 +198,23 @@ def test_redis_timeouts_and_retries_are_short(redis_url):
     kwargs = store.client.connection_pool.connection_kwargs
     assert kwargs["socket_timeout"] == 0.25 and kwargs["socket_connect_timeout"] == 0.25
     assert store.client.get_retry().get_retries() <= 1
+
+
+def test_a_read_and_a_write_are_one_round_trip_each(redis_url, monkeypatch):
+    """The turn's budget is two round trips. Each is one packed send to the server."""
+    from redis.connection import Connection
+
+    store = RedisStore(redis_url, state_ttl=60, lang_ttl=600)
+    save(store, "warm", replied=True)  # connect and load the scripts first
+    sends = []
+    original = Connection.send_packed_command
+
+    def counting(self, command, check_health=True):
+        sends.append(command)
+        return original(self, command, check_health)
+
+    monkeypatch.setattr(Connection, "send_packed_command", counting)
+    seen = store.read("abc")
+    assert len(sends) == 1
+    assert store.write("abc", seen, Change(session=b"r1 = door|", lang="es", opt_out=False, replied=True)) is None
+    assert len(sends) == 2

@@ -40,10 +40,14 @@ MESSAGES: dict[str, frozenset[str]] = {
     "voice_voicemail_thanks": frozenset(),
     "voice_sms_offer": frozenset({"language", "key"}),
     "voice_sms_sent": frozenset(),
+    "line_info": frozenset(),
+    "forgotten": frozenset(),
+    "too_fast": frozenset(),
+    "media": frozenset(),
 }
 
 # keyword id -> what it does. The words themselves are in hotline.yaml (and translated).
-KEYWORDS = ("menu", "back", "help", "language", "greeting")
+KEYWORDS = ("menu", "back", "help", "language", "greeting", "forget")
 
 
 def placeholders(text: str) -> set[str]:

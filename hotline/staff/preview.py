@@ -19,6 +19,7 @@ from hotline.flows import load_script
 from hotline.i18n import ENGLISH, catalog_path, load_languages
 from hotline.staff.smscost import REPEAT
 from hotline.staff.translations import quiet_catalog_log
+from hotline.store import Change
 from hotline.switchboard import Switchboard
 
 LOCAL = ZoneInfo("America/New_York")
@@ -59,7 +60,9 @@ def start_in(board: Switchboard, settings: Settings, number: str, lang: str) -> 
     content = preview_content(settings)
     checked_language(content, lang)
     board.publish(content)
-    board.store.save(board.caller(number), State(lang=lang).encode(), lang)
+    caller = board.caller(number)
+    # A fresh start in that language: no place in the menus yet, the language remembered.
+    board.store.write(caller, board.store.read(caller), Change(session=None, lang=lang))
 
 
 def arrival(content: Content, node_id: str, lang: str) -> Turn:
