@@ -182,7 +182,7 @@ class PhoneLine:
         """Say a part with its language's voice, or play its recording; English where untranslated."""
         code = part.lang
         if code in TTS:
-            words, voice_code = self._words(part)
+            words, voice_code = self.words_for(part)
             voice = TTS[voice_code]
             parent.say(spoken(words), voice=voice.voice, language=voice.language)
         elif part.clip and self.recordings.has(code, part.clip):
@@ -192,7 +192,9 @@ class PhoneLine:
             # clip went missing while the line was running; the staff check lists it.
             log.warning("no recording of %s in %s: skipped", part.clip, code)
 
-    def _words(self, part: Part) -> tuple[str, str]:
+    def words_for(self, part: Part) -> tuple[str, str]:
+        """The words a text-to-speech voice says for a part, and whose voice (English where
+        that language has no translation of it)."""
         english_only = self._english_only.get(part.lang, frozenset())
         if isinstance(part, Line):
             return part.text, (ENGLISH if part.clip in english_only else part.lang)

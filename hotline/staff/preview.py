@@ -10,7 +10,12 @@ import datetime as dt
 import difflib
 from zoneinfo import ZoneInfo
 
-from hotline.channels.compose import Choice, Line, compose
+from pathlib import Path
+
+from hotline.channels.compose import compose
+from hotline.channels.voice import PhoneLine, voice_outputs
+from hotline.channels.voice import spoken as voice_spoken
+from hotline.channels.voices import Recordings
 from hotline.config import Settings
 from hotline.content import Content, catalogs_digest
 from hotline.engine import State, Turn, step
@@ -71,21 +76,18 @@ def arrival(content: Content, node_id: str, lang: str) -> Turn:
 
 
 def spoken(content: Content, turn: Turn, now: dt.datetime) -> str:
-    """What the phone line says for a turn, one sentence group a line.
-
-    The voice channel proper (hotline/channels/voice.py) is being written alongside this; it
-    builds TwiML from the same compose() parts. This prints those parts the way it speaks
-    them: lines as they are, each choice as the `voice_press` message, then `voice_keys`.
-    """
+    """What the phone line says for a turn, one sentence group a line, as the phone line itself
+    words it (hotline/channels/voice.py): phone numbers digit by digit, no web addresses, the
+    phone's hints instead of the texting ones, English where a language lacks a translation.
+    A language spoken from recordings shows the words its clips should say."""
+    line = PhoneLine(content, Recordings(Path("recordings")), {})
     book = content.languages.book(turn.state.lang)
     said = []
-    for part in compose(content, turn.state.lang, turn.outputs, "voice", now):
-        if isinstance(part, Choice):
-            said.append(content.languages.book(part.lang).message("voice_press", label=part.label, key=part.key))
-        elif isinstance(part, Line):
-            said.append(part.text)
+    for part in compose(content, turn.state.lang, voice_outputs(turn.outputs), "voice", now):
+        words, _ = line.words_for(part)
+        said.append(voice_spoken(words))
     if turn.waits_for_choice:
-        said.append(book.message("voice_keys"))
+        said.append(voice_spoken(book.message("voice_keys")))
     return "\n".join(said)
 
 

@@ -5,34 +5,40 @@ for English, Spanish, Arabic, Mandarin, Russian and Ukrainian, but not for Haiti
 Dari or Pashto, which need recorded audio (<Play>) or must not be offered by voice. Speech
 recognition does not cover Haitian Creole, Pashto or Dari: there, the keypad only.
 
-This is the one function the check calls for voice (`voice_readiness`). When the voice line
-lands, pass its "recordings missing for this language" function as `missing_recordings` and
-its own voice table in place of TTS; until then recordings are reported as not listed.
+The voice table and the list of recordings each language needs belong to the phone line
+(hotline/channels/voices.py); this module only turns them into the check's findings.
+`hotline check` passes `recordings_missing(...)` for the configured recordings folder; a
+caller of run_check that passes nothing gets the recordings reported as "not listed".
 """
 from __future__ import annotations
 
 from typing import Callable
 
+from pathlib import Path
+
+from hotline.channels import voices
 from hotline.content import Content
 from hotline.i18n import Language
 from hotline.staff.findings import Finding, VoiceStatus
 
 # Language code -> Twilio's language tag for text-to-speech, or None: no Twilio voice exists.
-TTS: dict[str, str | None] = {
-    "en": "en-US",
-    "es": "es-US",
-    "uk": "uk-UA",
-    "ru": "ru-RU",
-    "ar": "arb",
-    "fa_AF": None,
-    "ps": None,
-    "ht": None,
-    "zh_Hans": "cmn-CN",
-}
+TTS: dict[str, str | None] = {code: (voices.TTS[code].language if code in voices.TTS else None)
+                              for code in ("en", "es", "uk", "ru", "ar", "fa_AF", "ps", "ht", "zh_Hans")}
 # Languages Twilio's speech recognition understands; the others answer with the keypad.
-SPEECH_INPUT = frozenset({"en", "es", "uk", "ru", "ar", "zh_Hans"})
+SPEECH_INPUT = frozenset(code for code, voice in voices.TTS.items() if voice.speech)
 
 MissingRecordings = Callable[[Content, str], list[str]]
+
+
+def recordings_missing(recordings_dir: str | Path, volunteers: bool = True,
+                       referrals: tuple[str, ...] = ()) -> MissingRecordings:
+    """The phone line's own list of clips still to record, for one language at a time."""
+    def missing(content: Content, code: str) -> list[str]:
+        if code in voices.TTS:
+            return []
+        return voices.missing_recordings(content, recordings_dir, (code,), volunteers, referrals)[code]
+
+    return missing
 
 
 def voice_readiness(content: Content, offered: tuple[str, ...], catalog_files: dict[str, str],
