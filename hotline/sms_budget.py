@@ -13,8 +13,14 @@ Every reply a person can get, in one language (`replies`)
     - the re-prompt after a wrong key at every menu, and the hint on a page without a menu;
     - the notice, with the main menu, when a reload removed the page the person was on;
     - the language list (the LANGUAGE keyword) and, in English, the list a first message
-      gets before any language is chosen (until then the hotline speaks English).
+      gets before any language is chosen (until then the hotline speaks English);
+    - what the switchboard answers before the engine: Twilio's HELP word (who runs the line,
+      then the help page), FORGET, and the notices sent alone (a picture, too many messages,
+      the line over its limit).
     A reply that is word for word another one (two ways to the same page) is measured once.
+    Not walked: the answers made without memory while Redis is down (hotline/switchboard.py
+    `stateless`: the "unavailable" notice before whatever the main menu gives), a degraded
+    mode where the notice rides on top of a full page.
 
 The time of day
     Referral lines change with it ("Open now, until 8:00 PM", "Closed now. Opens Wednesday
@@ -51,9 +57,11 @@ from zoneinfo import ZoneInfo
 from hotline.channels import sms
 from hotline.channels.segments import Cost, cost
 from hotline.content import Content
-from hotline.engine import Show, State, Turn, step
+from hotline import intake
+from hotline.engine import Notice, Show, State, Turn, step
 from hotline.flows import contract
 from hotline.flows.model import Node
+from hotline.switchboard import Switchboard
 
 CONTENT, MENU = "content", "menu"
 REPEAT = "*"  # the engine's "say this node again": arriving at a node without choosing it
@@ -138,8 +146,7 @@ def replies(content: Content, lang: str) -> list[Reply]:
     found: list[Reply] = []
     seen: set[tuple] = set()
 
-    def add(where: str, state: State, text: str, at: tuple[str, int] | None = None) -> None:
-        turn = step(content, state, text)
+    def add(where: str, turn: Turn, at: tuple[str, int] | None = None) -> None:
         if turn.outputs in seen:
             return
         seen.add(turn.outputs)
@@ -155,21 +162,33 @@ def replies(content: Content, lang: str) -> list[Reply]:
         place = script.places[node_id]
         return place.file, place.line
 
+    def said(node_id: str | None, text: str) -> Turn:
+        return step(content, State(node=node_id, lang=lang), text)
+
     for node_id in entry_nodes(content):
-        add(node_id, State(node=node_id, lang=lang), REPEAT)
+        add(node_id, said(node_id, REPEAT))
     for node_id, node in script.nodes.items():
         if node.menu:
-            add(f"wrong key at {node_id}", State(node=node_id, lang=lang), NOT_A_CHOICE, written(node_id))
+            add(f"wrong key at {node_id}", said(node_id, NOT_A_CHOICE), written(node_id))
     leaf = next((n for n, node in script.nodes.items() if not node.menu), None)
     if leaf:  # the same hint on every page without a menu
-        add("a wrong key on a page without a menu", State(node=leaf, lang=lang), NOT_A_CHOICE,
-            script.lines.get("messages:leaf_hint", written(leaf)))
-    add("the 'moved' notice and main menu", State(node=GONE, lang=lang), "1", script.lines["messages:moved"])
+        add("a wrong key on a page without a menu", said(leaf, NOT_A_CHOICE), script.lines["messages:leaf_hint"])
+    add("the 'moved' notice and main menu", said(GONE, "1"), script.lines["messages:moved"])
     if len(content.languages.codes) > 1:
         listed = script.lines.get("keywords:language", written(contract.MAIN_MENU))
-        add("the language list", State(node=contract.MAIN_MENU, lang=lang), script.keywords["language"][0], listed)
+        add("the language list", said(contract.MAIN_MENU, script.keywords["language"][0]), listed)
         if lang == content.languages.book(None).code:  # a first message in no known language
-            add("the first-contact language list", State(), NOT_A_CHOICE, listed)
+            add("the first-contact language list", step(content, State(), NOT_A_CHOICE), listed)
+    # Before the engine, the switchboard answers Twilio's HELP word and FORGET itself, and
+    # sends some notices alone: to a picture, to too many messages at once, when the whole
+    # line is over its limit (hotline/switchboard.py).
+    at_menu = State(node=contract.MAIN_MENU, lang=lang)
+    add("HELP",
+        Switchboard.reply(content, at_menu, "HELP", intake.HELP)[0], script.lines["messages:line_info"])
+    add("FORGET", Switchboard.reply(content, at_menu, script.keywords["forget"][0], None)[0],
+        script.lines["messages:forgotten"])
+    for message in ("media", "too_fast", "unavailable"):
+        add(f"the '{message}' notice", Turn((Notice(message),), at_menu), script.lines[f"messages:{message}"])
     return found
 
 

@@ -159,10 +159,13 @@ def test_a_reply_too_long_for_one_body_costs_every_message_it_is_sent_as():
     assert (billed(text).segments, billed(text).encoding) == (24, "UCS-2")  # not 32: only the second is UCS-2
 
 
-def test_every_language_list_is_measured(content):
+def test_the_language_lists_and_the_switchboards_own_replies_are_measured(content):
     for lang in content.languages.codes:
         where = {r.where for r in replies(content, lang)}
-        assert "the language list" in where, lang
+        assert {"the language list", "HELP", "FORGET", "the 'media' notice", "the 'too_fast' notice",
+                "the 'unavailable' notice"} <= where, lang
+        help_reply = next(r for r in replies(content, lang) if r.where == "HELP")
+        assert help_reply.turn.outputs[0] == Notice("line_info") and "help" in help_reply.nodes
     # Before a language is chosen the hotline speaks English: that list is one of its replies
     # (word for word the list English speakers get with LANGUAGE, so measured once).
     first_contact = step(content, State(), "?")
