@@ -3,8 +3,8 @@
     python -m hotline.i18n_report            (the same table as `hotline translations status`)
 
 Every catalog is measured as it would be served, even one below the coverage threshold, so
-a translator sees the cost of a language before it is offered. Segments come from the tour
-of every reply (hotline/tour.py) at the moments that give every kind of referral line.
+a translator sees the cost of a language before it is offered. The replies, their cost and
+the budget come from hotline/sms_budget.py, the same that `hotline check` and the tests use.
 """
 from __future__ import annotations
 
@@ -13,11 +13,10 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from hotline.channels.budget import CONTENT_SEGMENTS, MENU_SEGMENTS, Measure, measure
 from hotline.content import Content
 from hotline.flows import load_script
 from hotline.i18n import LANGUAGES, MIN_COVERAGE, CatalogReport, load_languages
-from hotline.tour import replies
+from hotline.sms_budget import SMS_BUDGET, Measure, measure, replies
 
 
 @dataclass(frozen=True)
@@ -57,7 +56,9 @@ def report(flows_dir: Path, translations_dir: Path, languages: tuple[str, ...] =
 
 
 def table(rows: list[Row]) -> str:
-    lines = [f"Budget: {CONTENT_SEGMENTS} segments for a page of content, {MENU_SEGMENTS} for a menu; "
+    b = SMS_BUDGET
+    lines = [f"Budget: {b.content_segments} segments for a page of content, {b.menu_segments} for a menu in GSM-7; "
+             f"{b.ucs2_content_segments} and {b.ucs2_menu_segments} in UCS-2; "
              f"a language is offered from {MIN_COVERAGE:.0%} translated.", ""]
     header = ("lang", "offered", "translated", "fuzzy", "missing", "review", "content max", "menu max", "over budget", "dearest reply")
     body = []

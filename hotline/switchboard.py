@@ -175,18 +175,19 @@ class Switchboard:
         )
         return _Plan(Answer(turn), change)
 
-    def reply(self, content: Content, state: State, text: str, word: str | None) -> tuple[Turn, bool]:
+    @staticmethod
+    def reply(content: Content, state: State, text: str, word: str | None) -> tuple[Turn, bool]:
         """What a message says to a caller at `state`, and whether it asks to be forgotten.
 
         Pure, like the engine: a repeated request is answered by calling this again with the
-        state it first started from.
+        state it first started from, and hotline/sms_budget.py measures HELP and FORGET with it.
         """
         if word == intake.START:
             return step(content, State(lang=state.lang), ""), False
         if word == intake.HELP:
             helped = step(content, state, content.script.keywords["help"][0])
             return Turn((Notice("line_info"),) + helped.outputs, helped.state), False
-        if self.asks_to_forget(content, state.lang, text):
+        if Switchboard.asks_to_forget(content, state.lang, text):
             return Turn((Notice("forgotten"),), State(lang=state.lang)), True
         return step(content, state, text), False
 

@@ -16,7 +16,7 @@ from hotline.config import Settings
 from hotline.content import load_content
 from hotline.flows.strings import translatables
 from hotline.i18n import catalog_path, keyword_words, read_catalog
-from hotline.tour import MOMENTS, replies
+from hotline.sms_budget import MOMENTS, replies
 
 I18N = FIXTURES / "i18n"
 SETTINGS = Settings.from_env({}, dev=True)

@@ -11,18 +11,18 @@ import re
 import pytest
 from bidi import get_display
 
-from conftest import FIXTURES
+from conftest import FIXTURES, SATURDAY_AFTERNOON
 from hotline.channels import bidi as marks
 from hotline.channels.segments import cost
 from hotline.channels.sms import body, reply_text
 from hotline.content import load_content
 from hotline.engine import State, step
-from hotline.tour import MOMENTS, replies
+from hotline.sms_budget import MOMENTS, replies
 
 I18N = FIXTURES / "i18n"
 RLM, LRM = "\u200f", "\u200e"
 RTL = ("ar", "fa_AF", "ps")
-SATURDAY = MOMENTS[0]
+SATURDAY = SATURDAY_AFTERNOON
 
 
 @pytest.fixture(scope="module")

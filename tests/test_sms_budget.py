@@ -1,21 +1,20 @@
 """SMS cost: replies cleaned of needless UCS-2, and every reply in every served language within budget.
 
-The budget (README, "Writing for a phone"): 4 segments for a page of content, 3 for a menu.
-The real catalogs are measured as soon as they are served; the fixture hotline shows the test
-works in every language before then.
+The budget (README, "The SMS budget"; hotline/sms_budget.py): a page of content 4 segments in
+GSM-7 or 10 in UCS-2, a menu 3 or 7. The real catalogs are measured as soon as they are
+served; the fixture hotline shows the test works in every language before then.
 """
 from __future__ import annotations
 
 import pytest
 
 from conftest import FIXTURES
-from hotline.channels.budget import CONTENT_SEGMENTS, MENU_SEGMENTS, Measure, budget, measure
 from hotline.channels.segments import cost
-from hotline.channels.sms import plain, reply_text
+from hotline.channels.sms import plain, reply_text, split
 from hotline.config import Settings
 from hotline.content import load_content
-from hotline.engine import ChooseLanguage, Choices, Notice, Show, State, Turn
-from hotline.tour import MOMENTS, Reply, replies, unshown
+from hotline.engine import ChooseLanguage, Choices, Notice, Show, State, Turn, step
+from hotline.sms_budget import MOMENTS, SMS_BUDGET, Measure, SmsBudget, billed, kind_of, measure, replies, unshown
 
 I18N = FIXTURES / "i18n"
 
@@ -89,12 +88,33 @@ def test_english_replies_are_gsm7():
 # --- the budget --------------------------------------------------------------------------------
 
 def test_which_replies_are_menus():
-    assert budget(Turn((Show("welcome"), Show("main_menu")), State())) == ("content", CONTENT_SEGMENTS)
-    assert budget(Turn((Show("door"),), State())) == ("content", 4)
-    assert budget(Turn((Show("main_menu"),), State())) == ("menu", MENU_SEGMENTS)
-    assert budget(Turn((Notice("hint"), Choices("door")), State())) == ("menu", 3)
-    assert budget(Turn((ChooseLanguage(("en", "es")),), State())) == ("menu", 3)
-    assert budget(Turn((Notice("moved"), Show("main_menu")), State())) == ("menu", 3)
+    content = real_content()
+
+    def kind(*outputs):
+        return kind_of(content, Turn(outputs, State()))
+
+    assert kind(Show("door")) == "content"  # legal
+    assert kind(Show("legal_local"), Notice("leaf_hint")) == "content"  # lists referrals
+    assert kind(Show("welcome"), Show("main_menu")) == "menu"
+    assert kind(Show("main_menu")) == "menu"
+    assert kind(Show("more")) == "menu"
+    assert kind(Notice("hint"), Choices("door")) == "menu"
+    assert kind(ChooseLanguage(("en", "es")),) == "menu"
+    assert kind(Notice("moved"), Show("main_menu")) == "menu"
+
+
+def test_the_budget_is_per_encoding():
+    assert [SMS_BUDGET.limit(kind, encoding) for kind in ("content", "menu") for encoding in ("GSM-7", "UCS-2")] == [4, 10, 3, 7]
+    door = next(r for r in replies(fixture_content(), "es") if r.where == "door")
+    assert door.kind == "content"
+
+    def over(text):
+        return Measure(door, SMS_BUDGET, cost(text), text).over
+
+    # A page of Arabic at 10 segments (670 UTF-16 units) is within budget; at 11 it is not.
+    assert not over("ب" * 670) and over("ب" * 671)
+    # The same length in GSM-7 is 5 segments: over its budget of 4.
+    assert cost("b" * 670).segments == 5 and over("b" * 670) and not over("b" * 612)
 
 
 def test_the_tour_shows_every_node_in_every_language(content):
@@ -110,15 +130,18 @@ def test_every_reply_in_every_served_language_is_within_budget(content):
 
 
 def test_a_reply_over_budget_is_named_with_what_forced_ucs2():
-    content = fixture_content()
-    turn = Turn((Show("door"),), State(node="door", lang="es"))
-    m = measure(content, Reply("es", "door", turn))
-    curly = Measure(m.reply, "content", 3, cost("Don\u2019t open the door. " * 12), m.text)
-    assert curly.over
-    assert curly.explain() == ("door [es]: 4 segments (UCS-2, 252 units) > content budget 3; "
-                               "UCS-2 forced by '\u2019' U+2019 RIGHT SINGLE QUOTATION MARK")
-    arabic = Measure(m.reply, "menu", 1, cost("باب " * 30), m.text)
-    assert arabic.explain().endswith("UCS-2 forced by 'ب' U+0628 ARABIC LETTER BEH, 'ا' U+0627 ARABIC LETTER ALEF")
+    door = next(r for r in replies(fixture_content(), "es") if r.where == "door")
+    tight = SmsBudget(content_segments=1, ucs2_content_segments=3)
+    curly = "Don\u2019t open the door. " * 12
+    m = Measure(door, tight, cost(curly), curly)
+    assert m.over
+    assert m.explain() == ("door [es]: 4 SMS segments (UCS-2, 252 UTF-16 units); a content reply in UCS-2 may cost 3. "
+                           "UCS-2 because of '\u2019' (U+2019 RIGHT SINGLE QUOTATION MARK); "
+                           "without them it would cost 2 (GSM-7, budget 1)")
+    arabic = "باب " * 30
+    m = Measure(door, SmsBudget(ucs2_content_segments=1), cost(arabic), arabic)
+    # The language's own letters: named, but nobody is told to remove them.
+    assert m.explain().endswith("UCS-2 because of 'ب' (U+0628 ARABIC LETTER BEH), 'ا' (U+0627 ARABIC LETTER ALEF)")
 
 
 def test_measuring_takes_the_dearest_moment():
@@ -126,3 +149,25 @@ def test_measuring_takes_the_dearest_moment():
     legal_help = next(r for r in replies(content, "en") if r.where == "legal_help")
     m = measure(content, legal_help)
     assert m.cost.units == max(cost(reply_text(content, legal_help.turn, t)).units for t in MOMENTS)
+
+
+def test_a_reply_too_long_for_one_body_costs_every_message_it_is_sent_as():
+    text = "a" * 1000 + "\n\n" + "a" * 1000 + "\n\n" + "á" * 100
+    first, second = split(text)
+    assert (cost(first).segments, cost(first).encoding) == (7, "GSM-7")
+    assert (cost(second).segments, cost(second).encoding) == (17, "UCS-2")
+    assert (billed(text).segments, billed(text).encoding) == (24, "UCS-2")  # not 32: only the second is UCS-2
+
+
+def test_the_language_lists_and_the_switchboards_own_replies_are_measured(content):
+    for lang in content.languages.codes:
+        where = {r.where for r in replies(content, lang)}
+        assert {"the language list", "HELP", "FORGET", "the 'media' notice", "the 'too_fast' notice",
+                "the 'unavailable' notice"} <= where, lang
+        help_reply = next(r for r in replies(content, lang) if r.where == "HELP")
+        assert help_reply.turn.outputs[0] == Notice("line_info") and "help" in help_reply.nodes
+    # Before a language is chosen the hotline speaks English: that list is one of its replies
+    # (word for word the list English speakers get with LANGUAGE, so measured once).
+    first_contact = step(content, State(), "?")
+    assert isinstance(first_contact.outputs[0], ChooseLanguage)
+    assert first_contact.outputs in {r.turn.outputs for r in replies(content, "en")}

@@ -14,6 +14,7 @@ from hotline.cli import main
 from hotline.content import load_content
 from hotline.i18n import LANGUAGES
 from hotline.staff.check import run_check
+from hotline.sms_budget import SMS_BUDGET, SmsBudget, every_reply, measure
 from hotline.staff.limits import DEFAULT_LIMITS, Limits
 
 TODAY = "2026-11-28"
@@ -41,8 +42,8 @@ CASES = {
     "no_phone": (STAFF / "no_phone", NO_CATALOGS, "freshness", "warning",
                  "flows/referrals.yaml", 2, "has no phone number: callers on the phone line get no way to reach it", 0, 1),
     "sms_over_budget": (STAFF / "sms_over_budget", NO_CATALOGS, "sms", "warning",
-                        "flows/main.yaml", 24, "legal_help [en]: 12 SMS segments (UCS-2, 738 UTF-16 units); a content reply may cost 4. "
-                        "UCS-2 because of 'í' (U+00ED LATIN SMALL LETTER I WITH ACUTE); without them it would cost 5", 0, 1),
+                        "flows/main.yaml", 24, "legal_help [en]: 12 SMS segments (UCS-2, 738 UTF-16 units); a content reply in UCS-2 may cost 10. "
+                        "UCS-2 because of 'í' (U+00ED LATIN SMALL LETTER I WITH ACUTE); without them it would cost 5 (GSM-7, budget 4)", 0, 1),
     "translation_gaps": (None, STAFF / "translations", "translations", "warning",
                          "translations/es/LC_MESSAGES/messages.po", 23, "español (es): 2 missing, 1 fuzzy, 2 stale; callers get these in English", 0, 1),
     "translation_fuzzy": (None, STAFF / "translations", "translations", "warning",
@@ -124,9 +125,9 @@ def test_the_translation_table(tmp_path):
 
 def test_a_menu_reply_is_held_to_the_menu_budget(tmp_path):
     report = run_check(flows_with(tmp_path, None), NO_CATALOGS, today=dt.date(2026, 11, 28),
-                       limits=Limits(menu_segments=0, content_segments=99))
+                       limits=Limits(sms=SmsBudget(menu_segments=0, ucs2_menu_segments=0, content_segments=99, ucs2_content_segments=99)))
     found = [f for f in report.findings if f.group == "sms"]
-    assert found and all(f.detail["kind"] == "menu" and "a menu reply may cost 0" in f.reason for f in found)
+    assert found and all(f.detail["kind"] == "menu" and "a menu reply in GSM-7 may cost 0" in f.reason for f in found)
     assert {f.detail["reply"] for f in found} >= {"main_menu", "welcome", "wrong key at main_menu", "the 'moved' notice and main menu"}
 
 
@@ -188,3 +189,22 @@ def test_a_lower_menu_limit_warns_about_long_menus(tmp_path):
     long_menus = [f for f in report.findings if "choices" in f.reason]
     assert [(f.severity, f.line, f.reason) for f in long_menus] == [
         ("warning", 9, "the menu of 'main_menu' has 3 choices: the limit set for the check is 2")]
+
+
+def test_the_check_holds_replies_to_the_one_sms_budget(tmp_path):
+    assert DEFAULT_LIMITS.sms is SMS_BUDGET  # Limits carries the budget; it keeps no numbers of its own
+    report = json.loads(check(flows_with(tmp_path, None), NO_CATALOGS, "--json").output)
+    assert report["limits"] == {"content_segments": 4, "menu_segments": 3, "ucs2_content_segments": 10,
+                                "ucs2_menu_segments": 7, "review_days": 180, "verified_days": 90, "menu_options": 9}
+
+
+def test_the_check_finds_exactly_the_replies_the_budget_test_finds_over():
+    """One walk, one measure: `hotline check` and tests/test_sms_budget.py cannot disagree."""
+    flows, catalogs = FIXTURES / "i18n" / "flows", FIXTURES / "i18n" / "translations"
+    tight = SmsBudget(content_segments=1, menu_segments=1, ucs2_content_segments=2, ucs2_menu_segments=1)
+    report = run_check(flows, catalogs, today=dt.date(2026, 11, 28), limits=Limits(sms=tight))
+    found = {(f.language, f.detail["reply"]) for f in report.findings if f.group == "sms"}
+    content = load_content(flows, catalogs)
+    over = {(r.lang, r.where) for r in every_reply(content) if measure(content, r, tight).over}
+    assert found == over
+    assert {lang for lang, _ in over} == set(content.languages.codes)  # every language has some

@@ -2,9 +2,9 @@
 
     check.py        `hotline check`: every finding about the scripts and catalogs, as a Report
     findings.py     Finding and Report: what the check found, grouped, with file and line
-    limits.py       the budgets and ages the check holds content to (one place)
+    limits.py       the SMS budget (hotline/sms_budget.py's), ages and menu size the check uses
     translations.py per-language completeness, fuzzy and stale entries, review status
-    smscost.py      every reply rendered as SMS and measured in segments
+    smscost.py      replies over the SMS budget (measured by hotline/sms_budget.py), placed
     voiceready.py   per language: text-to-speech or recordings
     freshness.py    legal reviews and referral checks that are getting old
     structure.py    menus, loops and unreachable parts

@@ -2,7 +2,8 @@
 
 The findings logic lives here and in the modules it calls; report_text.py and commands.py
 only print. Each part reuses what the hotline itself runs: the loader's validation (the
-errors), i18n's catalog reading (translations), the engine and the SMS channel (SMS cost).
+errors), i18n's catalog reading (translations), hotline/sms_budget.py (SMS cost: the replies,
+their cost and the budget the tests and `hotline translations status` use too).
 """
 from __future__ import annotations
 

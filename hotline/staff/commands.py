@@ -107,7 +107,8 @@ def schema(out: Path, only_check: bool) -> None:
 @click.option("--at", "at", metavar="DATETIME", help="The time in Binghamton, e.g. 2026-12-01T21:00 (referral hours depend on it).")
 def render_node(node: str, lang: str, channel: str, at: str | None) -> None:
     """Print exactly what a person gets on arriving at NODE (by SMS, or what the phone line says)."""
-    from hotline.channels import segments, sms
+    from hotline.channels import sms
+    from hotline.sms_budget import billed
     from hotline.staff import preview
     from hotline.staff.voiceready import TTS
 
@@ -120,9 +121,8 @@ def render_node(node: str, lang: str, channel: str, at: str | None) -> None:
     if channel == "sms":
         text = sms.reply_text(content, turn, when)
         click.echo(text)
-        chunks = [segments.cost(chunk) for chunk in sms.split(text)]
-        encodings = "/".join(sorted({c.encoding for c in chunks}))
-        click.secho(f"-- {sum(c.segments for c in chunks)} SMS segment(s), {encodings}, {len(text)} characters", err=True, fg="cyan")
+        cost = billed(text)
+        click.secho(f"-- {cost.segments} SMS segment(s), {cost.encoding}, {len(text)} characters", err=True, fg="cyan")
     else:
         click.echo(preview.spoken(content, turn, when))
         voice = TTS.get(lang)

@@ -106,7 +106,7 @@ class Report:
         return {
             "version": self.version,
             "today": self.today.isoformat(),
-            "limits": asdict(self.limits),
+            "limits": self.limits.as_json(),
             "totals": self.totals,
             "counts": {s: self.count(s) for s in SEVERITIES},
             "exit_status": self.exit_status(strict),

@@ -1,16 +1,21 @@
 """The limits `hotline check` holds the content to. One place: the check, its command-line
 options and the tests all read these defaults, so nobody has to keep two numbers in step.
+
+The SMS budget is not repeated here: `sms` is hotline/sms_budget.py's SmsBudget, the one the
+test suite and `hotline translations status` measure against too.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
+from typing import Any
+
+from hotline.sms_budget import SMS_BUDGET, SmsBudget
 
 
 @dataclass(frozen=True)
 class Limits:
-    # SMS segments a reply may cost (flows/README.md: "a text in 4, a menu in 3").
-    content_segments: int = 4
-    menu_segments: int = 3
+    # SMS segments a reply may cost, by kind (content or menu) and encoding (GSM-7 or UCS-2).
+    sms: SmsBudget = SMS_BUDGET
     # Days before a legal node's `reviewed` date counts as overdue for another review.
     review_days: int = 180
     # Days before a referral's `verified` date counts as overdue for another call.
@@ -18,6 +23,13 @@ class Limits:
     # Choices a menu may offer. A keypad has nine digits besides 0, which is the main menu;
     # set it lower to be warned about menus too long to hear on the phone.
     menu_options: int = 9
+
+    def as_json(self) -> dict[str, Any]:
+        """Flat, as --json has always printed them: content_segments and menu_segments are the
+        GSM-7 budget, ucs2_content_segments and ucs2_menu_segments the UCS-2 one."""
+        flat = {f.name: getattr(self.sms, f.name) for f in fields(self.sms)}
+        flat.update({f.name: getattr(self, f.name) for f in fields(self) if f.name != "sms"})
+        return flat
 
 
 DEFAULT_LIMITS = Limits()

@@ -22,7 +22,7 @@ from hotline.engine import State, Turn, step
 from hotline.errors import HotlineError
 from hotline.flows import load_script
 from hotline.i18n import ENGLISH, catalog_path, load_languages
-from hotline.staff.smscost import REPEAT
+from hotline.sms_budget import REPEAT
 from hotline.staff.translations import quiet_catalog_log
 from hotline.store import Change
 from hotline.switchboard import Switchboard

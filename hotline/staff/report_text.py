@@ -51,7 +51,9 @@ def render(report: Report) -> Iterator[str]:
 def _heading(report: Report, group: str, heading: str) -> str:
     limits = report.limits
     if group == "sms":
-        return f"{heading} (a content reply may cost {limits.content_segments} segments, a menu {limits.menu_segments})"
+        b = limits.sms
+        return (f"{heading} (a content reply may cost {b.content_segments} segments in GSM-7 or "
+                f"{b.ucs2_content_segments} in UCS-2, a menu {b.menu_segments} or {b.ucs2_menu_segments})")
     if group == "freshness":
         return (f"{heading} (legal reviews within {limits.review_days} days, referrals verified within "
                 f"{limits.verified_days} days)")
