@@ -215,3 +215,29 @@ def phone_app(make_app, redis_url):
                         languages=languages, HOTLINE_PHONE=settings, HOTLINE_TEXT_SENDER=sender)
 
     return build
+
+
+def walk_every_node(call: PhoneCall, start: Heard) -> tuple[dict[str, tuple[str, ...]], list[Heard]]:
+    """Reach every node from `start` (a main menu) by keypad, breadth first.
+
+    Each node is reached afresh from the main menu by its shortest key path: BACK remembers
+    only a few menus, so a deep walk cannot rely on it to climb out. Every key 1-9 is tried
+    at every node; a key a menu does not have must be re-prompted, never hung up on.
+    Returns the key path to each node and everything heard on the way.
+    """
+    paths = {start.place["at"]: ()}
+    queue, heard_all = [start.place["at"]], [start]
+    while queue:
+        at = queue.pop(0)
+        for key in "123456789":
+            heard = call.press("0")
+            for step in paths[at]:
+                heard = call.press(step)
+            assert heard.place["at"] == at
+            below = call.press(key)
+            assert not below.hung_up, f"key {key} at {at} hung up"
+            heard_all.append(below)
+            if below.place["at"] not in paths:
+                paths[below.place["at"]] = paths[at] + (key,)
+                queue.append(below.place["at"])
+    return paths, heard_all

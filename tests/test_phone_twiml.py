@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from calls import PhoneCall, check_twiml
+from calls import PhoneCall, check_twiml, walk_every_node
 from conftest import Twilio
 from hotline.channels.voice import spoken
 from hotline.channels.voices import RECORDED, TTS, clip_id, clips_needed, missing_recordings, readiness, Recordings
@@ -168,25 +168,8 @@ def test_spoken_forms(text, expected):
 def test_no_web_address_is_ever_said_on_the_real_scripts(make_app, redis_url):
     """Walk every node of the shipped scripts by keypad, in English: no URL, no dead end."""
     call = PhoneCall(Twilio(make_app(redis_url=redis_url, languages=("en",)).test_client()))
-    start = call.dial()
-    texts = [start.text]
-    # Breadth first, each node reached afresh from the main menu by its shortest key path
-    # (BACK remembers only a few menus, so a deep walk cannot rely on it to climb out).
-    paths = {start.place["at"]: ()}
-    queue = [start.place["at"]]
-    while queue:
-        at = queue.pop(0)
-        heard = call.press("0")
-        for key in paths[at]:
-            heard = call.press(key)
-        assert heard.place["at"] == at
-        for key in [k for k in "123456789" if f", press {k}." in heard.text]:
-            below = call.press(key)
-            texts.append(below.text)
-            if below.place["at"] not in paths:
-                paths[below.place["at"]] = paths[at] + (key,)
-                queue.append(below.place["at"])
-            assert call.press("#").place["at"] == at
+    paths, heard = walk_every_node(call, call.dial())
+    texts = [h.text for h in heard]
     seen = set(paths)
     content = load_content(Path(__file__).resolve().parent.parent / "flows", Path("/nonexistent"), ("en",))
     assert seen == set(content.script.nodes) - {"welcome"}  # welcome flows straight into the menu
