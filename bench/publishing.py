@@ -1,6 +1,6 @@
 """How long publishing and the staff check take, and what reloads do to replies in flight.
 
-    python benchmarks/publishing.py
+    python bench/publishing.py
 
 Prints figures; asserts nothing (timings belong here, not in unit tests). Uses the shipped
 flows and catalogs and the embedded store, in one process.

@@ -4,7 +4,7 @@ Starts its own redis-server on a free port (never the shared one), plays signed 
 through the real app (Flask test client, so network time to the app is not counted), and
 prints the median and worst response time for each phase, and the Redis round trips per turn.
 
-    python benchmarks/redis_down.py [--requests 200]
+    python bench/redis_down.py [--requests 200]
 """
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """How long the phone line takes to answer Twilio: prints figures, asserts nothing.
 
-    python scripts/bench_phone.py [calls]
+    python bench/phone_webhooks.py [calls]
 
 Walks whole calls (answer, keys, silence, back, main menu) through the Flask test client on
 the embedded store with the shipped scripts, and prints the median and 95th percentile time
