@@ -13,11 +13,14 @@ the form parameters. Three things about real deployments make the URL the app se
 """
 from __future__ import annotations
 
+import hmac
 import logging
-from functools import wraps
+from functools import lru_cache, wraps
+from typing import Iterator
+from urllib.parse import urlparse
 
 from flask import Request, current_app, request
-from twilio.request_validator import RequestValidator
+from twilio.request_validator import RequestValidator, add_port, remove_port
 
 log = logging.getLogger(__name__)
 
@@ -38,11 +41,32 @@ def is_from_twilio(req: Request, token: str, public_url: str | None, fragment: s
         return False
     url = url_as_twilio_sees_it(req, public_url)
     candidates = [url, f"{url}#{fragment}"] if fragment else [url]
-    validator = RequestValidator(token)
+    validator = _validator(token)
     try:
-        return any(validator.validate(candidate, req.form, signature) for candidate in candidates)
+        return any(hmac.compare_digest(validator.compute_signature(variant, req.form), signature)
+                   for candidate in candidates for variant in port_variants(candidate))
     except (ValueError, TypeError, UnicodeError):  # a malformed URL or header is not Twilio's
         return False
+
+
+def port_variants(url: str) -> Iterator[str]:
+    """The URL as the app sees it, then the same URL with and without its default port.
+
+    Twilio signs the URL it called, and sometimes adds or drops the port while doing so, so
+    RequestValidator.validate() accepts either form, but it computes both HMACs every time.
+    The URL as seen is the one Twilio signed in all but those odd cases: trying it first
+    costs one HMAC per request, and the alternates are computed only when it does not match.
+    """
+    yield url
+    parsed = urlparse(url)
+    for variant in (remove_port(parsed), add_port(parsed)):
+        if variant != url:
+            yield variant
+
+
+@lru_cache(maxsize=4)
+def _validator(token: str) -> RequestValidator:
+    return RequestValidator(token)
 
 
 def twilio_only(view):
