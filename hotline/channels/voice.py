@@ -19,6 +19,7 @@ import datetime as dt
 import logging
 import re
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from typing import Callable, Mapping
 
 from babel import Locale
@@ -51,6 +52,7 @@ _URL = re.compile(r"\bhttps?://\S+|\bwww\.\S+|\b[\w-]+(?:\.[\w-]+)*\.(?:gov|org|
 _END_OF_SENTENCE = (".", "!", "?", ":", ";", "。", "؟", "！", "？")
 
 
+@lru_cache(maxsize=4096)  # pure, and the line says the same few hundred texts all day
 def spoken(text: str) -> str:
     """Words as a voice should read them: phone numbers digit by digit, no web addresses.
 
