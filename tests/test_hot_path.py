@@ -168,3 +168,66 @@ def test_a_connection_the_server_closed_is_replaced_at_once(redis_url, redis_cli
     store.read("caller-b")
     redis_client.client_kill_filter(_type="normal", skipme=True)  # what a Redis restart does to the pool
     assert store.read("caller-b").count == 2
+
+
+# --- the phone's memoised menus ---------------------------------------------------------------
+
+
+def phone_line(content, recordings_dir):
+    from hotline.channels.voice import PhoneLine
+    from hotline.channels.voices import Recordings, readiness
+
+    recordings = Recordings(recordings_dir)
+    return PhoneLine(content, recordings, readiness(content, recordings))
+
+
+def links_for(call_sid: str):
+    from hotline.channels.voice import Links
+
+    # URLs as url_for makes them: '&' between parameters, which the XML must escape.
+    return Links(key=lambda call, place: f"/voice/key?c={call_sid}&t={call.started}&m={call.misses}&at={place.at}&lang={place.lang}",
+                 silence=lambda call, place: f"/voice/silence?c={call_sid}&t={call.started}&at={place.at}",
+                 clip=lambda code, context: f"https://hotline.example.org/voice/recordings/{code}/{context}.mp3")
+
+
+def test_memoised_menus_are_what_building_them_says(content):
+    from hotline.channels.voice import LANGUAGE_MENU, Call, Place
+
+    line = phone_line(content, ROOT / "recordings")
+    for lang in ("en", "es", "ar", "zh_Hans"):
+        for node_id in content.script.nodes:
+            parts = compose(content, lang, (Notice("voice_no_input"), Show(node_id)), "voice", SATURDAY_AFTERNOON)
+            for place in (Place(node_id, lang), Place(LANGUAGE_MENU, lang, ("en", "es"))):
+                for n, call in enumerate((Call(1_790_000_000), Call(1_790_000_500, misses=1, said="k"))):
+                    links = links_for(f"CA{n}")
+                    memoised = str(line.menu(parts, place, call, links))
+                    assert memoised == str(line._menu(parts, place, call, links)), (lang, node_id, place, call)
+                    assert "hotline-marker" not in memoised and "&amp;t=" in memoised
+
+
+def test_a_menu_whose_words_hold_a_marker_is_built_each_time(content):
+    from hotline.channels.compose import Line
+    from hotline.channels.voice import Call, Place
+
+    line = phone_line(content, ROOT / "recordings")
+    parts = [Line("Say hotline-marker:gather-action to nobody.", "en", "messages:hint")]
+    first = str(line.menu(parts, Place("main_menu", "en"), Call(1), links_for("CA1")))
+    second = str(line.menu(parts, Place("main_menu", "en"), Call(2), links_for("CA2")))
+    assert "CA1" in first and "CA2" in second and "hotline-marker:gather-action to nobody" in second
+    assert first == str(line._menu(parts, Place("main_menu", "en"), Call(1), links_for("CA1")))
+
+
+def test_recorded_parts_take_their_audio_urls_from_each_request(tmp_path):
+    from calls import CATALOGS, FLOWS, RECORDINGS
+    from hotline.channels.compose import Line
+    from hotline.channels.voice import Call, Links, Place
+
+    small = load_content(FLOWS, CATALOGS, ("en", "es", "ht", "ps"))
+    line = phone_line(small, RECORDINGS)
+    parts = [Line("ignored: played", "ht", "messages:voice_keys")]
+    hosts = []
+    for host in ("https://a.example.org", "https://b.example.org"):
+        links = Links(key=lambda call, place: "/voice/key", silence=lambda call, place: "/voice/silence",
+                      clip=lambda code, context, host=host: f"{host}/voice/recordings/{code}/{context}.mp3")
+        hosts.append(str(line.menu(parts, Place("main_menu", "ht"), Call(1), links)))
+    assert "a.example.org" in hosts[0] and "b.example.org" in hosts[1]
