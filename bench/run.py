@@ -22,6 +22,7 @@ import json
 import os
 import platform
 import shutil
+import signal
 import socket
 import statistics
 import subprocess
@@ -72,6 +73,10 @@ class Redis:
         wait_for(port)
         self.url = f"redis://127.0.0.1:{port}/0"
 
+    def pids(self) -> list[int]:
+        """The private server's process; none when the run uses someone else's REDIS_URL."""
+        return [self.process.pid] if self.process else []
+
     def client(self):
         import redis
 
@@ -99,6 +104,10 @@ class Gunicorn:
              "-b", f"127.0.0.1:{self.port}", *overrides],
             cwd=ROOT, env=full_env, stdout=subprocess.DEVNULL, stderr=self._log_file)
         wait_for(self.port, 60)
+
+    def pids(self) -> list[int]:
+        """The master and its workers."""
+        return [self.process.pid, *children_of(self.process.pid)]
 
     def failures(self) -> int:
         """Turns the app answered without its store or with its error reply (it logs each one)."""
@@ -159,13 +168,23 @@ def preflight(url: str, requests_file: Path, count: int = 25) -> None:
 # --- measuring ---------------------------------------------------------------------------
 
 
-def wrk(url: str, requests_file: Path, seconds: int, connections: int, threads: int) -> dict:
+def wrk(url: str, requests_file: Path, seconds: int, connections: int, threads: int, servers: tuple = ()) -> dict:
+    """One measured run. Besides what wrk reports, the CPU time each party spent per request
+    (`servers`: name -> process ids, read from /proc before and after): on a shared machine
+    requests/s says how much CPU the other work left over, CPU per request what a turn costs."""
+    import resource
+
     result = Path(tempfile.mktemp(prefix="wrk-", suffix=".json"))
     env = dict(os.environ, BENCH_REQUESTS=str(requests_file), BENCH_RESULT=str(result),
                BENCH_THREADS=str(threads))
+    before = {name: cpu_seconds(pids()) for name, pids in servers}
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
     subprocess.run(["wrk", "-t", str(threads), "-c", str(connections), "-d", f"{seconds}s", "--timeout", "15s",
                     "-s", str(Path(__file__).with_name("load.lua")), url],
                    env=env, check=True, stdout=subprocess.DEVNULL)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    spent = {name: cpu_seconds(pids()) - before[name] for name, pids in servers}
+    spent["wrk"] = (after.ru_utime - children.ru_utime) + (after.ru_stime - children.ru_stime)
     figures = json.loads(result.read_text())
     result.unlink()
     seconds_run = figures["duration_us"] / 1e6
@@ -174,7 +193,33 @@ def wrk(url: str, requests_file: Path, seconds: int, connections: int, threads: 
         "requests": figures["requests"], "rps": round(figures["requests"] / seconds_run, 1), "errors": errors,
         "p50_ms": figures["p50_us"] / 1000, "p95_ms": figures["p95_us"] / 1000, "p99_ms": figures["p99_us"] / 1000,
         "max_ms": figures["max_us"] / 1000,
+        "cpu_us_per_request": {name: round(value / max(1, figures["requests"]) * 1e6, 1) for name, value in spent.items()},
     }
+
+
+def cpu_seconds(pids: list[int]) -> float:
+    """User and system CPU time of these processes so far (Linux /proc)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / ticks
+
+
+def children_of(parent: int) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if int((entry / "stat").read_text().rpartition(")")[2].split()[1]) == parent:
+                    found.append(int(entry.name))
+            except (OSError, ValueError, IndexError):
+                continue
+    return found
 
 
 def burst(url: str, requests_file: Path, concurrency: int = 50) -> dict:
@@ -233,15 +278,20 @@ def redis_per_caller(client) -> dict:
     }
 
 
-def create_app_seconds(env: dict, runs: int = 5) -> float:
-    code = ("import time; t = time.perf_counter(); from hotline import create_app; create_app(); "
-            "print(time.perf_counter() - t)")
-    times = []
+def create_app_seconds(env: dict, runs: int = 5) -> dict:
+    """create_app() in fresh interpreters, median of `runs`: the factory's own work (flows, nine
+    catalogs, the phone line, the app) apart from importing Flask, twilio and the rest first,
+    which depends on whether Python may cache bytecode (PYTHONDONTWRITEBYTECODE)."""
+    code = ("import time; t = time.perf_counter(); import hotline.app; i = time.perf_counter(); "
+            "from hotline import create_app; create_app(); print(i - t, time.perf_counter() - i)")
+    imports, factory = [], []
     for _ in range(runs):
         out = subprocess.run([sys.executable, "-c", code], env=dict(os.environ, **env, PYTHONPATH=str(ROOT)),
                              cwd=ROOT, capture_output=True, text=True, check=True).stdout
-        times.append(float(out.strip().splitlines()[-1]))
-    return round(statistics.median(times), 3)
+        first, second = out.strip().splitlines()[-1].split()
+        imports.append(float(first))
+        factory.append(float(second))
+    return {"create_app_s": round(statistics.median(factory), 3), "imports_s": round(statistics.median(imports), 3)}
 
 
 def main() -> None:
@@ -258,9 +308,13 @@ def main() -> None:
     parser.add_argument("--worker-class", help="gunicorn worker class (default: gunicorn.conf.py)")
     parser.add_argument("--wrk-threads", type=int, default=2)
     parser.add_argument("--skip-burst", action="store_true")
+    parser.add_argument("--skip-floor", action="store_true",
+                        help="leave out bench/floor.py (signature check and the two Redis round trips, nothing else)")
     parser.add_argument("--keep", action="store_true", help="keep the generated requests and the servers' logs")
     parser.add_argument("--out", default=str(ROOT / "bench" / "results.json"))
     args = parser.parse_args()
+    # A plain `kill` must still stop the servers and the private Redis (the finally below).
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     if not shutil.which("wrk"):
         sys.exit("wrk is not installed (Debian: apt-get install wrk); bench/run installs it")
     overrides = []
@@ -276,10 +330,15 @@ def main() -> None:
                      "limits_lifted": bench_limits()}
     servers = []
     try:
-        results["create_app_s"] = create_app_seconds(env)
+        results.update(create_app_seconds(env))
         hotline = Gunicorn("hotline:create_app()", env, overrides, work / "hotline.log")
         bare = Gunicorn("bench.bare:app", {}, overrides, work / "bare.log")
         servers = [hotline, bare]
+        apps = [("bare", bare), ("hotline", hotline)]
+        if not args.skip_floor:
+            floor = Gunicorn("bench.floor:app", env, overrides, work / "floor.log")
+            servers.append(floor)
+            apps.insert(1, ("floor", floor))
         print(f"SMS: {args.callers} callers x {args.steps} messages; voice: {args.calls} calls of up to "
               f"{args.call_steps} requests ...", flush=True)
         content = load_content()
@@ -287,7 +346,7 @@ def main() -> None:
         calls = list(traffic.interleaved(traffic.voice_walks(walking_app(hotline.url), args.calls, args.call_steps,
                                                              first_caller=1_000_000)))
         files: dict[str, dict[str, Path]] = {"sms": {}, "voice": {}}
-        for name, server in (("hotline", hotline), ("bare", bare)):
+        for name, server in apps:
             for mix, requests in (("sms", steady), ("voice", calls)):
                 files[mix][name] = work / f"{mix}-{name}.tsv"
                 write_requests(files[mix][name], server.url, requests)
@@ -295,21 +354,28 @@ def main() -> None:
         client = redis.client()
         client.flushdb()
         for mix in ("sms", "voice"):
-            for name, server in (("bare", bare), ("hotline", hotline)):
+            for name, server in apps:
                 wrk(server.url, files[mix][name], 3, args.connections, args.wrk_threads)  # warm-up
         client.flushdb()
         client.memory_purge() if hasattr(client, "memory_purge") else None
         memory_before = int(client.info("memory")["used_memory"])
         for mix in ("sms", "voice"):
             results[mix] = {}
-            for name, server in (("bare", bare), ("hotline", hotline)):
+            for name, server in apps:
                 print(f"{mix}: {name} for {args.seconds}s at {args.connections} connections ...", flush=True)
                 failed = server.failures()
-                figures = wrk(server.url, files[mix][name], args.seconds, args.connections, args.wrk_threads)
+                parties = (("app", server.pids), ("redis", redis.pids))
+                figures = wrk(server.url, files[mix][name], args.seconds, args.connections, args.wrk_threads, parties)
                 figures["app_failures"] = server.failures() - failed
                 figures["errors"] += figures["app_failures"]
                 results[mix][name] = figures
             results[mix]["ratio"] = round(results[mix]["hotline"]["rps"] / results[mix]["bare"]["rps"], 3)
+            # What the ratio would be if these processes had the machine to themselves.
+            cost = {name: sum(results[mix][name]["cpu_us_per_request"].values()) for name, _ in apps}
+            results[mix]["cpu_ratio"] = round(cost["bare"] / cost["hotline"], 3) if cost["hotline"] else None
+            if "floor" in results[mix]:
+                results[mix]["floor_ratio"] = round(results[mix]["floor"]["rps"] / results[mix]["bare"]["rps"], 3)
+                results[mix]["floor_cpu_ratio"] = round(cost["bare"] / cost["floor"], 3) if cost["floor"] else None
             if mix == "sms":
                 memory = redis_per_caller(client)
                 memory["bytes_per_caller_used_memory"] = round(
@@ -387,16 +453,27 @@ def report(r: dict) -> None:
           f"redis-py {m['redis_py']}; load average at start {m['load_average_at_start']}")
     print(f"gunicorn (both apps): {g.get('workers')} workers x {g.get('threads')} threads ({g.get('worker_class')}); "
           f"wrk {s['wrk_threads']} threads, {s['connections']} connections, {s['seconds']} s")
-    print(f"create_app(): {r['create_app_s'] * 1000:.0f} ms (median of 5)")
+    print(f"create_app(): {r['create_app_s'] * 1000:.0f} ms (median of 5; importing Flask, twilio and the "
+          f"hotline's modules before it: {r['imports_s'] * 1000:.0f} ms)")
     header = f"{'':18}{'req/s':>10}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'errors':>8}"
     for section in ("sms", "voice"):
         if section not in r:
             continue
         print(f"\n{section.upper()} turn\n{header}")
-        for name in ("bare", "hotline"):
+        names = [name for name in ("bare", "floor", "hotline") if name in r[section]]
+        for name in names:
             f = r[section][name]
             print(f"{name:18}{f['rps']:>10.0f}{f['p50_ms']:>9.2f}{f['p95_ms']:>9.2f}{f['p99_ms']:>9.2f}{f['errors']:>8}")
         print(f"{'hotline / bare':18}{r[section]['ratio']:>10.1%}")
+        if "floor_ratio" in r[section]:
+            print(f"{'floor / bare':18}{r[section]['floor_ratio']:>10.1%}")
+        for name in names:
+            cpu = r[section][name].get("cpu_us_per_request", {})
+            print(f"  CPU per request, {name}: " + ", ".join(f"{party} {us:.0f} us" for party, us in cpu.items()))
+        if r[section].get("cpu_ratio"):
+            print(f"  hotline / bare by CPU per request (the ratio on an otherwise idle machine): "
+                  f"{r[section]['cpu_ratio']:.1%}" + (f"; floor / bare: {r[section]['floor_cpu_ratio']:.1%}"
+                                                     if r[section].get("floor_cpu_ratio") else ""))
     mem = r["redis"]
     print(f"\nRedis: {mem['active_callers']} active callers, {mem['keys']} keys; "
           f"{mem['bytes_per_caller_memory_usage']} B/caller (MEMORY USAGE), "
