@@ -222,10 +222,15 @@ def children_of(parent: int) -> list[int]:
     return found
 
 
-def burst(url: str, requests_file: Path, concurrency: int = 50) -> dict:
-    """Every request in the file once, `concurrency` at a time, as fast as the server takes
-    them: wrk always runs for a fixed duration, so the burst uses an asyncio client that stops
-    when the last caller has been answered. Latency includes this client's own overhead."""
+def burst(url: str, requests_file: Path, seconds: float = 0, concurrency: int = 50) -> dict:
+    """Every request in the file once; wrk always runs for a fixed time, so an asyncio client.
+
+    seconds > 0: the requests are spread evenly over that many seconds whatever the server
+    does (an open loop: ten thousand people do not wait for each other), and each latency is
+    counted from the moment its request was due, so a server that falls behind shows it.
+    seconds == 0: as fast as the server takes them, `concurrency` at a time.
+    Latency includes this client's own overhead, on the same machine.
+    """
     import asyncio
 
     import aiohttp
@@ -235,34 +240,50 @@ def burst(url: str, requests_file: Path, concurrency: int = 50) -> dict:
     async def run() -> tuple[list[float], int, float]:
         latencies: list[float] = []
         errors = 0
-        queue = iter(lines)
-        connector = aiohttp.TCPConnector(limit=concurrency)
+        loop = asyncio.get_running_loop()
+        connector = aiohttp.TCPConnector(limit=0 if seconds else concurrency)
         async with aiohttp.ClientSession(connector=connector, timeout=aiohttp.ClientTimeout(total=15)) as session:
-            async def worker():
+            async def post(path: str, body: str, signature: str, due: float) -> None:
                 nonlocal errors
-                for path, body, signature in queue:
-                    started = time.perf_counter()
-                    try:
-                        async with session.post(url + path, data=body, headers={
-                                "Content-Type": "application/x-www-form-urlencoded", "X-Twilio-Signature": signature}) as response:
-                            await response.read()
-                            if response.status != 200:
-                                errors += 1
-                    except (aiohttp.ClientError, asyncio.TimeoutError):
-                        errors += 1
-                    latencies.append(time.perf_counter() - started)
-            started = time.perf_counter()
-            await asyncio.gather(*(worker() for _ in range(concurrency)))
-            return latencies, errors, time.perf_counter() - started
+                try:
+                    async with session.post(url + path, data=body, headers={
+                            "Content-Type": "application/x-www-form-urlencoded", "X-Twilio-Signature": signature}) as response:
+                        await response.read()
+                        if response.status != 200:
+                            errors += 1
+                except (aiohttp.ClientError, asyncio.TimeoutError):
+                    errors += 1
+                latencies.append(loop.time() - due)
 
-    latencies, errors, seconds = asyncio.run(run())
+            started = loop.time()
+            if seconds:
+                interval = seconds / len(lines)
+
+                async def due(index: int, line: list[str]) -> None:
+                    at = started + index * interval
+                    await asyncio.sleep(max(0.0, at - loop.time()))
+                    await post(*line, at)
+
+                await asyncio.gather(*(due(index, line) for index, line in enumerate(lines)))
+            else:
+                queue = iter(lines)
+
+                async def worker() -> None:
+                    for line in queue:
+                        await post(*line, loop.time())
+
+                await asyncio.gather(*(worker() for _ in range(concurrency)))
+            return latencies, errors, loop.time() - started
+
+    latencies, errors, elapsed = asyncio.run(run())
     latencies.sort()
 
     def pct(p: float) -> float:
         return round(latencies[min(len(latencies) - 1, int(p / 100 * len(latencies)))] * 1000, 2)
 
-    return {"requests": len(latencies), "seconds": round(seconds, 2), "rps": round(len(latencies) / seconds, 1),
-            "errors": errors, "p50_ms": pct(50), "p95_ms": pct(95), "p99_ms": pct(99), "max_ms": round(latencies[-1] * 1000, 2)}
+    return {"requests": len(latencies), "seconds": round(elapsed, 2), "rps": round(len(latencies) / elapsed, 1),
+            "errors": errors, "p50_ms": pct(50), "p95_ms": pct(95), "p99_ms": pct(99),
+            "max_ms": round(latencies[-1] * 1000, 2)}
 
 
 def redis_per_caller(client) -> dict:
@@ -303,6 +324,7 @@ def main() -> None:
     parser.add_argument("--calls", type=int, default=3000, help="distinct callers in the voice mix (one call each)")
     parser.add_argument("--call-steps", type=int, default=8, help="requests per call at most (/voice, then keys)")
     parser.add_argument("--burst", type=int, default=10_000, help="new callers in the burst")
+    parser.add_argument("--burst-seconds", type=float, default=60, help="the burst is spread over this many seconds")
     parser.add_argument("--workers", type=int, help="gunicorn workers (default: gunicorn.conf.py)")
     parser.add_argument("--threads", type=int, help="gunicorn threads per worker (default: gunicorn.conf.py)")
     parser.add_argument("--worker-class", help="gunicorn worker class (default: gunicorn.conf.py)")
@@ -383,16 +405,20 @@ def main() -> None:
                 results["redis"] = memory
 
         if not args.skip_burst:
-            burst_requests = traffic.sms_requests([["hi"]] * args.burst, first_caller=5_000_000, first_sid=10_000_000)
-            results["burst"] = {}
-            for name, server in (("bare", bare), ("hotline", hotline)):
-                path = work / f"burst-{name}.tsv"
-                write_requests(path, server.url, traffic.interleaved(burst_requests))
-                print(f"burst: {args.burst} new callers to {name} ...", flush=True)
-                failed = server.failures()
-                results["burst"][name] = burst(server.url, path)
-                results["burst"][name]["app_failures"] = server.failures() - failed
-                results["burst"][name]["errors"] += results["burst"][name]["app_failures"]
+            # Two bursts of new callers: spread over --burst-seconds (the scenario: ten thousand
+            # people within a minute), then flat out, 50 at a time (how far past it the line holds).
+            for mode, seconds, first in (("burst", args.burst_seconds, 5_000_000), ("burst_flat_out", 0, 6_000_000)):
+                burst_requests = traffic.sms_requests([["hi"]] * args.burst, first_caller=first, first_sid=first * 10)
+                results[mode] = {}
+                for name, server in (("bare", bare), ("hotline", hotline)):
+                    path = work / f"{mode}-{name}.tsv"
+                    write_requests(path, server.url, traffic.interleaved(burst_requests))
+                    print(f"{mode.replace('_', ' ')}: {args.burst} new callers to {name} ...", flush=True)
+                    failed = server.failures()
+                    figures = burst(server.url, path, seconds)
+                    figures["app_failures"] = server.failures() - failed
+                    figures["errors"] += figures["app_failures"]
+                    results[mode][name] = figures
     finally:
         for server in servers:
             server.stop()
@@ -478,12 +504,14 @@ def report(r: dict) -> None:
     print(f"\nRedis: {mem['active_callers']} active callers, {mem['keys']} keys; "
           f"{mem['bytes_per_caller_memory_usage']} B/caller (MEMORY USAGE), "
           f"{mem['bytes_per_caller_used_memory']} B/caller (used_memory delta)")
-    if "burst" in r:
-        print(f"\nBurst: {s['burst']} new callers, 50 at a time\n{header}{'seconds':>9}")
-        for name in ("bare", "hotline"):
-            f = r["burst"][name]
-            print(f"{name:18}{f['rps']:>10.0f}{f['p50_ms']:>9.2f}{f['p95_ms']:>9.2f}{f['p99_ms']:>9.2f}"
-                  f"{f['errors']:>8}{f['seconds']:>9.1f}")
+    for mode, title in (("burst", f"{s['burst']} new callers within {s['burst_seconds']:g} s"),
+                        ("burst_flat_out", f"{s['burst']} new callers as fast as the server takes them, 50 at a time")):
+        if mode in r:
+            print(f"\nBurst: {title}\n{header}{'seconds':>9}")
+            for name in ("bare", "hotline"):
+                f = r[mode][name]
+                print(f"{name:18}{f['rps']:>10.0f}{f['p50_ms']:>9.2f}{f['p95_ms']:>9.2f}{f['p99_ms']:>9.2f}"
+                      f"{f['errors']:>8}{f['seconds']:>9.1f}")
 
 
 if __name__ == "__main__":
