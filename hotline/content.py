@@ -6,11 +6,49 @@ in it has loaded and checked, so a request always sees one consistent version.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+import threading
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable, Hashable, TypeVar
 
 from hotline.flows import Script, load_script
 from hotline.i18n import LANGUAGES, Languages, catalog_path, load_languages
+
+
+T = TypeVar("T")
+
+
+class Renders:
+    """Replies already rendered from one Content, by everything they depend on.
+
+    What a reply says is a pure function of the content, the language, the engine's outputs
+    and (for referrals) whether each one is open: a raid sends thousands of people through
+    the same few dozen menus, so each is rendered once and then served as it is. The memo
+    belongs to its Content and goes with it on a reload. Keys come from a finite set (the
+    languages, the nodes, the engine's outputs, the referrals' open/closed states), and the
+    limit is only a guard: reaching it starts the memo afresh.
+    """
+
+    LIMIT = 20_000
+
+    def __init__(self):
+        self._done: dict[Hashable, object] = {}
+        self._lock = threading.Lock()
+
+    def get(self, key: Hashable, render: Callable[[], T]) -> T:
+        try:
+            return self._done[key]  # type: ignore[return-value]
+        except KeyError:
+            pass
+        value = render()  # outside the lock: two threads may render the same reply once each
+        with self._lock:
+            if len(self._done) >= self.LIMIT:
+                self._done.clear()
+            self._done[key] = value
+        return value
+
+    def __len__(self) -> int:
+        return len(self._done)
 
 
 @dataclass(frozen=True)
@@ -19,6 +57,8 @@ class Content:
     languages: Languages
     # A hash of the catalogs' bytes: a published translation changes the version too.
     catalogs: str = ""
+    # Not an argument: a new Content (a reload, dataclasses.replace) starts with an empty memo.
+    renders: Renders = field(default_factory=Renders, init=False, compare=False, repr=False)
 
     @property
     def version(self) -> str:

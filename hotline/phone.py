@@ -34,7 +34,7 @@ from flask import Blueprint, Flask, Response, abort, current_app, request, send_
 from twilio.twiml.voice_response import VoiceResponse
 
 from hotline.channels import sms
-from hotline.channels.voice import (LANGUAGE_MENU, MAX_MISSES, VOLUNTEER, Call, Extras, Links, Place, PhoneLine,
+from hotline.channels.voice import (LANGUAGE_MENU, MAX_MISSES, VOLUNTEER, Call, Extras, Filled, Links, Place, PhoneLine,
                                     heard, is_miss)
 from hotline.channels.voices import Recordings, clip_id, menu_key, readiness
 from hotline.config import ROOT
@@ -206,7 +206,7 @@ def _links() -> Links:
     )
 
 
-def _twiml(response: VoiceResponse) -> Response:
+def _twiml(response: VoiceResponse | Filled) -> Response:
     return Response(str(response), status=200, mimetype="text/xml")
 
 

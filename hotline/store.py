@@ -285,6 +285,8 @@ class RedisStore:
 
         self._errors = (redis.RedisError, OSError)
         self._no_script = redis.exceptions.NoScriptError
+        self._response_error = redis.exceptions.ResponseError
+        self._broken = (redis.ConnectionError, ConnectionError)
         self.state_ttl, self.lang_ttl, self.optout_ttl, self.window = state_ttl, lang_ttl, optout_ttl, window
         self._clock = clock
         self.client = redis.Redis.from_url(
@@ -300,52 +302,87 @@ class RedisStore:
         self._sha = {name: hashlib.sha1(source.encode()).hexdigest() for name, source in (("read", _READ), ("write", _WRITE))}
         self._source = {"read": _READ, "write": _WRITE}
 
-    def _run(self, build):
-        """Execute one pipeline built by `build(pipe)`; load the scripts once if Redis lost them."""
+    def _run(self, commands: list[tuple]) -> list:
+        """Send `commands` in one write and read every reply: one round trip.
+
+        What a redis-py Pipeline does, without the machinery it adds to every call (command
+        stacks, retry wrappers, observability hooks): on a turn that is mostly waiting for
+        Redis, that machinery was the largest part of the client's CPU. The same guarantees:
+        every reply is read before the connection goes back to the pool (an error reply
+        included, so the next user never reads a stale one); a connection found broken is
+        reconnected and the commands sent once more (after a Redis restart every pooled
+        connection is dead); a timeout is not retried (a hung server would only make the
+        caller wait twice); scripts Redis has lost are loaded again, once.
+        """
+        pool = self.client.connection_pool
         for attempt in (1, 2):
-            pipe = self.client.pipeline(transaction=False)
-            build(pipe)
             try:
-                return pipe.execute()
-            except self._no_script:
-                if attempt == 2:
-                    raise StoreUnavailable("NoScriptError") from None
-                try:
-                    for name, source in self._source.items():
-                        self.client.script_load(source)
-                except self._errors as exc:
-                    raise StoreUnavailable(type(exc).__name__) from None
+                connection = pool.get_connection()
             except self._errors as exc:
                 raise StoreUnavailable(type(exc).__name__) from None
+            try:
+                replies = self._exchange(connection, commands)
+            except self._errors as exc:
+                connection.disconnect()
+                raise StoreUnavailable(type(exc).__name__) from None
+            finally:
+                pool.release(connection)
+            if not any(isinstance(reply, self._no_script) for reply in replies):
+                break
+            if attempt == 2:
+                raise StoreUnavailable("NoScriptError")
+            try:
+                for source in self._source.values():
+                    self.client.script_load(source)
+            except self._errors as exc:
+                raise StoreUnavailable(type(exc).__name__) from None
+        for reply in replies:
+            if isinstance(reply, self._response_error):
+                raise StoreUnavailable(type(reply).__name__)
+        return replies
+
+    def _exchange(self, connection, commands: list[tuple]) -> list:
+        packed = connection.pack_commands(commands)
+        try:
+            return self._send_and_read(connection, packed, len(commands))
+        except self._broken:
+            connection.disconnect()  # reconnects on the next send
+            return self._send_and_read(connection, packed, len(commands))
+
+    def _send_and_read(self, connection, packed, count: int) -> list:
+        connection.send_packed_command(packed, check_health=False)
+        replies = []
+        for _ in range(count):
+            try:
+                replies.append(connection.read_response())
+            except self._response_error as exc:  # an error reply; the ones after it are still read
+                replies.append(exc)
+        return replies
 
     def _keys(self, caller: str) -> tuple[str, str, str]:
         return state_key(caller), lang_key(caller), optout_key(caller)
 
     def read(self, caller: str) -> Snapshot:
         window = int(self._clock() // self.window)
-
-        def build(pipe):
-            pipe.evalsha(self._sha["read"], 3, *self._keys(caller), window, self.window)
-            pipe.get(load_key(window))
-
-        (body, lang, opted_out, count), load = self._run(build)
+        (body, lang, opted_out, count), load = self._run([
+            ("EVALSHA", self._sha["read"], 3, *self._keys(caller), window, self.window),
+            ("GET", load_key(window)),
+        ])
         return Snapshot(body or b"", lang.decode() if lang else None, bool(opted_out), int(count), int(load or 0))
 
     def write(self, caller: str, seen: Snapshot, change: Change) -> Snapshot | None:
         opt_out = {True: "set", False: "clear", None: ""}[change.opt_out]
         window = int(self._clock() // self.window)
-
-        def build(pipe):
-            pipe.evalsha(self._sha["write"], 3, *self._keys(caller),
-                         seen.session, int(seen.opted_out), int(change.session is not None), change.session or b"",
-                         self.state_ttl, change.lang or "", self.lang_ttl, int(change.forget_lang),
-                         opt_out, self.optout_ttl, self.window)
-            if change.replied:
-                key = load_key(window)
-                pipe.set(key, 0, ex=2 * self.window, nx=True)
-                pipe.incr(key)
-
-        result = self._run(build)[0]
+        commands: list[tuple] = [
+            ("EVALSHA", self._sha["write"], 3, *self._keys(caller),
+             seen.session, int(seen.opted_out), int(change.session is not None), change.session or b"",
+             self.state_ttl, change.lang or "", self.lang_ttl, int(change.forget_lang),
+             opt_out, self.optout_ttl, self.window),
+        ]
+        if change.replied:
+            key = load_key(window)
+            commands += [("SET", key, 0, "EX", 2 * self.window, "NX"), ("INCR", key)]
+        result = self._run(commands)[0]
         if result[0] == 1:
             return None
         _, body, lang, opted_out = result

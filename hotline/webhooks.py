@@ -42,7 +42,7 @@ FORM = "application/x-www-form-urlencoded"
 
 def unavailable_sms() -> Response:
     board = switchboard()
-    return twiml(sms.twiml(sms.reply_text(board.content, Turn((Notice("unavailable"),), State()), now())))
+    return twiml(sms.reply_twiml(board.content, Turn((Notice("unavailable"),), State()), now()))
 
 
 @bp.post("/sms")
@@ -58,7 +58,7 @@ def sms_webhook() -> Response:
     try:
         answer = board.turn(number, form.get("Body", ""), request_id=form.get("MessageSid") or None, channel="sms",
                             opt_out_type=form.get("OptOutType"), media=intake.media_count(form.get("NumMedia")))
-        return twiml(sms.twiml(sms.reply_text(answer.content or board.content, answer.turn, now())))
+        return twiml(sms.reply_twiml(answer.content or board.content, answer.turn, now()))
     except Exception as exc:  # the person must still get an answer; the log gets no personal data
         log.error("SMS turn failed: %s", type(exc).__name__, exc_info=current_app.debug)
         return unavailable_sms()

@@ -47,6 +47,22 @@ Part = Line | Choice
 
 
 def compose(content: Content, lang: str | None, outputs: tuple[Output, ...], channel: str, now: dt.datetime) -> list[Part]:
+    """The parts of a reply, rendered once per content version for each distinct moment
+    (see referral_moment) and served from its memo after that."""
+    key = ("compose", lang, outputs, channel, referral_moment(content, outputs, now))
+    return list(content.renders.get(key, lambda: tuple(_compose(content, lang, outputs, channel, now))))
+
+
+def referral_moment(content: Content, outputs: tuple[Output, ...], now: dt.datetime) -> tuple:
+    """All that `now` changes in a reply: whether each referral it shows is open, and until or
+    from when. Two moments with the same statuses render the same words."""
+    referrals = content.script.referrals
+    return tuple(status(referrals[referral_id], now)
+                 for output in outputs if isinstance(output, Show)
+                 for referral_id in content.script.nodes[output.node].referrals)
+
+
+def _compose(content: Content, lang: str | None, outputs: tuple[Output, ...], channel: str, now: dt.datetime) -> list[Part]:
     book = content.languages.book(lang)
     parts: list[Part] = []
     for output in outputs:

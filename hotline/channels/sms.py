@@ -6,7 +6,7 @@ import datetime as dt
 from twilio.twiml.messaging_response import MessagingResponse
 
 from hotline.channels import bidi
-from hotline.channels.compose import Choice, Line, compose
+from hotline.channels.compose import Choice, Line, compose, referral_moment
 from hotline.content import Content
 from hotline.engine import Turn
 
@@ -65,6 +65,14 @@ def body(parts: list, rtl: bool = False) -> str:
 def reply_text(content: Content, turn: Turn, now: dt.datetime) -> str:
     book = content.languages.book(turn.state.lang)
     return body(compose(content, turn.state.lang, turn.outputs, "sms", now), rtl=book.language.rtl)
+
+
+def reply_twiml(content: Content, turn: Turn, now: dt.datetime) -> str:
+    """The whole TwiML document for a turn's reply: made once per content version, language,
+    outputs and referral moment (compose.referral_moment), then served from the memo."""
+    lang, outputs = turn.state.lang, turn.outputs
+    key = ("sms", lang, outputs, referral_moment(content, outputs, now))
+    return content.renders.get(key, lambda: twiml(reply_text(content, turn, now)))
 
 
 def split(text: str, limit: int = MAX_BODY) -> list[str]:

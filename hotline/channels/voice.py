@@ -19,13 +19,15 @@ import datetime as dt
 import logging
 import re
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from typing import Callable, Mapping
+from xml.sax.saxutils import escape
 
 from babel import Locale
 from twilio.twiml.voice_response import Gather, VoiceResponse
 
 from hotline.channels.compose import Choice, Line, Part, compose, referral_lines
-from hotline.channels.voices import TTS, Readiness, Recordings, language_context, menu_key, untranslated
+from hotline.channels.voices import TTS, Readiness, Recordings, clip_id, language_context, menu_key, untranslated
 from hotline.content import Content
 from hotline.engine import ChooseLanguage, Choices, Notice, Output, Turn
 from hotline.flows import contract
@@ -51,6 +53,7 @@ _URL = re.compile(r"\bhttps?://\S+|\bwww\.\S+|\b[\w-]+(?:\.[\w-]+)*\.(?:gov|org|
 _END_OF_SENTENCE = (".", "!", "?", ":", ";", "。", "؟", "！", "？")
 
 
+@lru_cache(maxsize=4096)  # pure, and the line says the same few hundred texts all day
 def spoken(text: str) -> str:
     """Words as a voice should read them: phone numbers digit by digit, no web addresses.
 
@@ -159,6 +162,26 @@ class Extras:
     languages: bool = False  # #: choose another language
 
 
+# Where a memoised menu's URLs go (PhoneLine.menu). Not URLs: a menu whose words contain one
+# is never memoised.
+_ACTION = "hotline-marker:gather-action"
+_REDIRECT = "hotline-marker:no-input-redirect"
+
+
+def _no_clip(code: str, context: str) -> str:
+    raise AssertionError("a memoised menu has no recordings")
+
+
+@dataclass(frozen=True)
+class Filled:
+    """A memoised menu with this turn's URLs filled in: the TwiML str(VoiceResponse) would give."""
+
+    document: str
+
+    def __str__(self) -> str:
+        return self.document
+
+
 class PhoneLine:
     """Speaks one version of the content. Rebuilt whenever the content or recordings change."""
 
@@ -167,6 +190,7 @@ class PhoneLine:
         self.recordings = recordings
         self.ready = ready
         self._english_only = {code: untranslated(content, code) for code in content.languages.codes}
+        self._clips = recordings.shelf()  # looked up on every call: read once, here
 
     # --- which languages --------------------------------------------------------------
 
@@ -175,6 +199,9 @@ class PhoneLine:
 
     def book(self, code: str | None):
         return self.content.languages.book(code)
+
+    def has_clip(self, code: str, context: str) -> bool:
+        return (code, clip_id(context)) in self._clips
 
     # --- saying one part ----------------------------------------------------------------
 
@@ -185,7 +212,7 @@ class PhoneLine:
             words, voice_code = self.words_for(part)
             voice = TTS[voice_code]
             parent.say(spoken(words), voice=voice.voice, language=voice.language)
-        elif part.clip and self.recordings.has(code, part.clip):
+        elif part.clip and self.has_clip(code, part.clip):
             parent.play(links.clip(code, part.clip))
         else:
             # Only a language whose recordings are all there is offered, so this means a
@@ -206,15 +233,41 @@ class PhoneLine:
     def say_message(self, parent: VoiceResponse | Gather, code: str, message_id: str, links: Links, **params: str) -> None:
         """One of the hotline's messages in `code`; in English if that language cannot say it."""
         context = message_context(message_id)
-        if code in TTS or self.recordings.has(code, context):
+        if code in TTS or self.has_clip(code, context):
             self.speak(parent, Line(self.book(code).message(message_id, **params), code, context), links)
         else:
             self.speak(parent, Line(self.book(ENGLISH).message(message_id, **params), ENGLISH, context), links)
 
     # --- whole responses ----------------------------------------------------------------
 
-    def menu(self, parts: list[Part], place: Place, call: Call, links: Links) -> VoiceResponse:
-        """Say `parts` inside a <Gather> that waits at `place`, then the no-input redirect."""
+    def menu(self, parts: list[Part], place: Place, call: Call, links: Links) -> VoiceResponse | Filled:
+        """Say `parts` inside a <Gather> that waits at `place`, then the no-input redirect.
+
+        The document is built once per content version for each distinct menu, with markers
+        where the two URLs go, and memoised: a turn only fills in its own URLs (they carry the
+        call's counters, so they differ on every request). Parts played from recordings are
+        built each time: their audio URLs come from the request's host.
+        """
+        if any(part.lang not in TTS for part in parts):
+            return self._menu(parts, place, call, links)
+        key = ("voice-menu", tuple(parts), place.at == LANGUAGE_MENU, place.lang)
+        template = self.content.renders.get(key, lambda: self._template(parts, place))
+        if template is None:  # the words themselves contain a marker: build this one each time
+            return self._menu(parts, place, call, links)
+        before, between, after = template
+        return Filled(before + escape(links.key(call, place), {'"': "&quot;"}) + between
+                      + escape(links.silence(call, place)) + after)
+
+    def _template(self, parts: list[Part], place: Place) -> tuple[str, str, str] | None:
+        marked = Links(key=lambda call, place: _ACTION, silence=lambda call, place: _REDIRECT, clip=_no_clip)
+        document = str(self._menu(parts, place, Call(0), marked))
+        if document.count(_ACTION) != 1 or document.count(_REDIRECT) != 1:
+            return None
+        before, _, rest = document.partition(_ACTION)
+        between, _, after = rest.partition(_REDIRECT)
+        return before, between, after
+
+    def _menu(self, parts: list[Part], place: Place, call: Call, links: Links) -> VoiceResponse:
         response = VoiceResponse()
         choices = [p for p in parts if isinstance(p, Choice)]
         voice = TTS.get(place.lang)
@@ -233,7 +286,7 @@ class PhoneLine:
         return response
 
     def turn(self, turn: Turn, call: Call, links: Links, now: dt.datetime, extras: Extras = Extras(),
-             can_text: bool = False) -> VoiceResponse:
+             can_text: bool = False) -> VoiceResponse | Filled:
         """The response for a turn of the engine."""
         offers = [o for o in turn.outputs if isinstance(o, ChooseLanguage)]
         if offers:
@@ -274,7 +327,7 @@ class PhoneLine:
         return [p for p in parts if isinstance(p, Choice)]
 
     def reprompt(self, place: Place, call: Call, links: Links, now: dt.datetime, extras: Extras = Extras(),
-                 can_text: bool = False) -> VoiceResponse:
+                 can_text: bool = False) -> VoiceResponse | Filled:
         """Nothing (useful) was pressed: say so briefly and ask again, without the whole text."""
         if place.at == LANGUAGE_MENU:
             return self.language_menu(place.offer, call, links, can_text)
@@ -301,7 +354,7 @@ class PhoneLine:
             elif can_text:
                 texts.append(code)
         place = Place(LANGUAGE_MENU, ENGLISH, tuple(offer))
-        response = self.menu(parts, place, call, links)
+        response = self._menu(parts, place, call, links)
         if texts:
             gather = next(child for child in response.verbs if isinstance(child, Gather))
             for code in texts:
@@ -329,7 +382,7 @@ class PhoneLine:
         return response
 
     def no_volunteer(self, lang: str, why: str, referrals: tuple[str, ...], call: Call, links: Links, now: dt.datetime,
-                     voicemail: str | None = None) -> VoiceResponse:
+                     voicemail: str | None = None) -> VoiceResponse | Filled:
         """Outside hours or no answer: who else to call, then the way back (or a message).
 
         `why` is the message id that says which; `voicemail` is the URL a <Record> posts to,

@@ -108,6 +108,13 @@ class Recordings:
     def has(self, code: str, context: str) -> bool:
         return self.path(code, context).is_file()
 
+    def shelf(self) -> frozenset[tuple[str, str]]:
+        """Every clip there now, as (language, clip id). A phone line reads this once, when it
+        is built (with the content), so a call never waits on the disk."""
+        if not self.folder.is_dir():
+            return frozenset()
+        return frozenset((path.parent.name, path.stem) for path in self.folder.glob("*/*.mp3") if path.is_file())
+
 
 def missing_recordings(content: Content, recordings_dir: str | Path, languages: tuple[str, ...] = RECORDED,
                        volunteers: bool = True, referrals: tuple[str, ...] = ()) -> dict[str, list[str]]:
