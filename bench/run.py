@@ -286,15 +286,18 @@ def burst(url: str, requests_file: Path, seconds: float = 0, concurrency: int = 
             "max_ms": round(latencies[-1] * 1000, 2)}
 
 
-def redis_per_caller(client) -> dict:
-    keys = list(client.scan_iter("hl:*", count=1000))
-    callers = {k.split(b"}")[0] for k in keys}
-    sample = keys[:2000]
-    usage = sum(client.memory_usage(k) or 0 for k in sample)
+def redis_per_caller(client, sample: int = 2000) -> dict:
+    """What Redis keeps per active caller: MEMORY USAGE of all of one caller's keys (record,
+    language, opt-out), averaged over a sample of callers; the line's own counter is no caller's."""
+    keys = list(client.scan_iter("hl:{*", count=1000))
+    callers = sorted({key.split(b"}")[0] + b"}" for key in keys})
+    sizes = [sum(client.memory_usage(caller + suffix, samples=0) or 0 for suffix in (b":s", b":l", b":o"))
+             for caller in callers[:sample]]
     return {
         "active_callers": len(callers),
         "keys": len(keys),
-        "bytes_per_caller_memory_usage": round(usage / max(1, len({k.split(b'}')[0] for k in sample})), 1),
+        "bytes_per_caller_memory_usage": round(statistics.mean(sizes), 1) if sizes else 0,
+        "bytes_per_caller_memory_usage_max": max(sizes, default=0),
         "used_memory": int(client.info("memory")["used_memory"]),
     }
 
@@ -378,12 +381,14 @@ def main() -> None:
         for mix in ("sms", "voice"):
             for name, server in apps:
                 wrk(server.url, files[mix][name], 3, args.connections, args.wrk_threads)  # warm-up
-        client.flushdb()
-        client.memory_purge() if hasattr(client, "memory_purge") else None
-        memory_before = int(client.info("memory")["used_memory"])
         for mix in ("sms", "voice"):
             results[mix] = {}
             for name, server in apps:
+                # Every app starts from an empty store, and what is kept after the hotline's SMS
+                # run is the hotline's alone.
+                client.flushdb()
+                client.memory_purge()
+                memory_before = int(client.info("memory")["used_memory"])
                 print(f"{mix}: {name} for {args.seconds}s at {args.connections} connections ...", flush=True)
                 failed = server.failures()
                 parties = (("app", server.pids), ("redis", redis.pids))
@@ -502,8 +507,9 @@ def report(r: dict) -> None:
                                                      if r[section].get("floor_cpu_ratio") else ""))
     mem = r["redis"]
     print(f"\nRedis: {mem['active_callers']} active callers, {mem['keys']} keys; "
-          f"{mem['bytes_per_caller_memory_usage']} B/caller (MEMORY USAGE), "
-          f"{mem['bytes_per_caller_used_memory']} B/caller (used_memory delta)")
+          f"{mem['bytes_per_caller_memory_usage']} B/caller (MEMORY USAGE of its keys; largest "
+          f"{mem['bytes_per_caller_memory_usage_max']} B), "
+          f"{mem['bytes_per_caller_used_memory']} B/caller (used_memory growth, Redis's own tables included)")
     for mode, title in (("burst", f"{s['burst']} new callers within {s['burst_seconds']:g} s"),
                         ("burst_flat_out", f"{s['burst']} new callers as fast as the server takes them, 50 at a time")):
         if mode in r:

@@ -231,3 +231,26 @@ def test_recorded_parts_take_their_audio_urls_from_each_request(tmp_path):
                       clip=lambda code, context, host=host: f"{host}/voice/recordings/{code}/{context}.mp3")
         hosts.append(str(line.menu(parts, Place("main_menu", "ht"), Call(1), links)))
     assert "a.example.org" in hosts[0] and "b.example.org" in hosts[1]
+
+
+def test_the_phone_links_are_exactly_url_for(make_app, redis_url):
+    """The phone's callback URLs are built as path + query, not by url_for each time; they
+    must be byte for byte what url_for makes (Twilio signs them, the golden TwiML shows them)."""
+    from flask import url_for
+
+    from hotline.channels.voice import Call, Place
+    from hotline.phone import _links
+
+    app = make_app(redis_url=redis_url, languages=("en",))
+    calls = [Call(1_790_000_000), Call(1_790_000_123, misses=2, said="kl")]
+    places = [Place("main_menu", "en"), Place("@lang", "en", ("en", "es", "zh_Hans")), Place("@volunteer", "fa_AF"),
+              Place("door_warrant", "zh_Hans")]
+    for root in ("", "/hotline"):
+        with app.test_request_context("/voice/key", method="POST", base_url=f"https://hotline.example.org{root}"):
+            links = _links()
+            for call in calls:
+                for place in places:
+                    query = {**call.query(), **place.query()}
+                    assert links.key(call, place) == url_for("phone.key", **query)
+                    assert links.silence(call, place) == url_for("phone.silence", **query)
+                    assert links.key(call, place).startswith(f"{root}/voice/key?")
