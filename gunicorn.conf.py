@@ -12,8 +12,11 @@ it is started from the repository root. The choice below was measured with bench
 - Where Redis is across a network (a hosted Redis: a millisecond or more per round trip),
   the waits grow and threads start to pay: set GUNICORN_THREADS (e.g. 4) and the workers
   become gthread workers.
+- gunicorn's own advice: sync workers belong behind a proxy that buffers slow clients (a
+  platform's router, nginx). Served straight from the internet, set GUNICORN_THREADS too, so
+  a few slow connections cannot hold every process.
 - WEB_CONCURRENCY (set by Heroku and most platforms) decides the number of processes when it
-  is set.
+  is set. (Before this file, the Procfile's gunicorn ran its default: one sync worker.)
 
 No `bind` here: gunicorn's own default listens on $PORT when the platform sets it.
 """

@@ -271,8 +271,8 @@ class RedisStore:
 
     redis-py 8 defaults to 5 s timeouts and several retries with backoff; a webhook cannot
     wait that long, and a stateless answer beats no answer. The scripts are called by their
-    SHA inside the turn's pipeline (redis-py's own Script objects would add a SCRIPT EXISTS
-    round trip to every pipeline); after a server restart the first call loads them again.
+    SHA in the round trip's one packed write (redis-py's own Script objects would add a SCRIPT
+    EXISTS round trip to every pipeline); after a server restart the first call loads them again.
     """
 
     name = "redis"
