@@ -90,6 +90,22 @@ def client(app):
     return app.test_client()
 
 
+@pytest.fixture
+def redis_sends(monkeypatch):
+    """Every packed command redis-py sends from now on: one per round trip to Redis."""
+    from redis.connection import Connection
+
+    sends = []
+    original = Connection.send_packed_command
+
+    def counting(self, command, check_health=True):
+        sends.append(command)
+        return original(self, command, check_health)
+
+    monkeypatch.setattr(Connection, "send_packed_command", counting)
+    return sends
+
+
 class Twilio:
     """Posts to the app exactly as Twilio does: form-encoded and signed with the auth token."""
 

@@ -113,23 +113,16 @@ def test_gunicorn_settings_honour_the_platform(monkeypatch):
     assert (conf["workers"], conf["worker_class"], conf["threads"]) == (5, "gthread", 4)
 
 
-def test_a_turn_is_at_most_two_redis_round_trips(replaying_app, monkeypatch):
+def test_a_turn_is_at_most_two_redis_round_trips(replaying_app, redis_sends):
     """Rate count, idempotency record, state and language: read together, written together."""
-    from redis.connection import Connection
 
     walks = traffic.voice_walks(walking_app(BASE_URL), callers=2, steps=6, first_caller=500)
     sms = traffic.sms_requests([["hola", "1", "2", "0", "LANGUAGE", "3"]], first_caller=700)
     lines = traffic.signed_lines(BASE_URL, TOKEN, list(traffic.interleaved(walks)) + sms[0])
     client = replaying_app.test_client()
     post(client, lines[0])  # connects and loads the scripts: once per server, not per turn
-    sends = []
-    original = Connection.send_packed_command
-
-    def counting(self, command, check_health=True):
-        sends.append(command)
-        return original(self, command, check_health)
-
-    monkeypatch.setattr(Connection, "send_packed_command", counting)
+    sends = redis_sends
+    sends.clear()  # from here on: the warm-up above is not counted
     per_turn = []
     for line in lines[1:]:
         before = len(sends)
