@@ -290,6 +290,11 @@ def key() -> Response:
     if not text:
         return _missed(line, call, place, now, reachable)
     turn = _turn(number, text)
+    if not line.spoken(turn.state.lang) and len(line.content.languages.codes) > 1:
+        # The caller's place in the engine was its language list (they had texted LANGUAGE
+        # during the call), so the key chose a language the phone cannot speak: offer the
+        # phone's own language menu, where such a language is offered by text message.
+        turn = _turn(number, "LANGUAGE")
     call = call.missed() if is_miss(turn) else call.answered()
     if call.misses > MAX_MISSES:
         return _twiml(line.goodbye(place.lang, links))
