@@ -1,6 +1,6 @@
 """The floor under the hotline's turn: the work no change to the hotline's own code can remove.
 
-Every turn must read Twilio's form, check its signature (hotline.signatures, as the hotline
+Every turn must read Twilio's form, check its signature (hotline.web.signatures, as the hotline
 does) and make the store's two round trips: RedisStore.read and RedisStore.write, with the
 hotline's own scripts, for the caller in `From`. This app does exactly that and answers one
 constant TwiML document: no Switchboard, no engine, no rendering. Measured in the same run as
@@ -11,9 +11,9 @@ import os
 
 from flask import Flask, Response, request
 
-from hotline.callers import pseudonym
-from hotline.signatures import is_from_twilio
-from hotline.store import Change, RedisStore
+from hotline.session.callers import pseudonym
+from hotline.web.signatures import is_from_twilio
+from hotline.session.store import Change, RedisStore
 
 TOKEN = os.environ["TWILIO_AUTH_TOKEN"]
 PUBLIC_URL = os.environ["HOTLINE_PUBLIC_URL"]

@@ -130,7 +130,7 @@ FAILURE_MARKS = ("turn failed", "webhook failed", "session store unavailable", "
 
 def load_content():
     from hotline.config import Settings
-    from hotline.content import load_content as load
+    from hotline.content.bundle import load_content as load
 
     settings = Settings.from_env({}, dev=True)
     return load(settings.flows_dir, settings.translations_dir, settings.languages)
@@ -306,7 +306,7 @@ def create_app_seconds(env: dict, runs: int = 5) -> dict:
     """create_app() in fresh interpreters, median of `runs`: the factory's own work (flows, nine
     catalogs, the phone line, the app) apart from importing Flask, twilio and the rest first,
     which depends on whether Python may cache bytecode (PYTHONDONTWRITEBYTECODE)."""
-    code = ("import time; t = time.perf_counter(); import hotline.app; i = time.perf_counter(); "
+    code = ("import time; t = time.perf_counter(); import hotline.web.app; i = time.perf_counter(); "
             "from hotline import create_app; create_app(); print(i - t, time.perf_counter() - i)")
     imports, factory = [], []
     for _ in range(runs):

@@ -4,7 +4,7 @@ A request is (path, form): the path as Twilio would request it (query string inc
 form parameters Twilio would post. Walks are worked out before the run, so the load generator
 only replays bytes:
 
-- SMS: each caller's messages are simulated on the real engine (hotline.engine.step), so every
+- SMS: each caller's messages are simulated on the real engine (hotline.core.engine.step), so every
   digit sent is a real key of the menu the caller is at: a first message in the caller's
   language, then menu choices, content pages, BACK, 0 and language switches.
 - Voice: each call is placed in-process against the real app (its phone routes, a store of its
@@ -40,8 +40,8 @@ def caller_number(caller: int) -> str:
 
 def sms_walks(content, callers: int, steps: int, seed: int = 7) -> list[list[str]]:
     """Per caller, the texts of a realistic conversation, simulated on the real engine."""
-    from hotline.engine import LANGUAGE_MENU, State, step
-    from hotline.flows import contract
+    from hotline.core.engine import LANGUAGE_MENU, State, step
+    from hotline.core import contract
 
     rng = random.Random(seed)
     codes = content.languages.codes
@@ -132,7 +132,7 @@ def voice_walks(app, callers: int, steps: int, first_caller: int = 0, seed: int 
     from twilio.request_validator import RequestValidator
 
     from hotline.channels.voice import LANGUAGE_MENU
-    from hotline.channels.voices import TTS, menu_key
+    from hotline.channels.voice.speech import TTS, menu_key
 
     settings = app.config["HOTLINE_SETTINGS"]
     base_url = settings.public_url.rstrip("/")

@@ -15,11 +15,11 @@ __all__ = ["create_app"]
 
 
 def create_app(config: Any = None) -> "Flask":
-    """Build the Flask app (see hotline.app.create_app).
+    """Build the Flask app (see hotline.web.app.create_app).
 
-    Imported lazily so that `import hotline.engine` pulls in no web framework: the engine's
+    Imported lazily so that `import hotline.core.engine` pulls in no web framework: the engine's
     purity test checks exactly that.
     """
-    from hotline.app import create_app as factory
+    from hotline.web.app import create_app as factory
 
     return factory(config)

@@ -34,7 +34,7 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from hotline.errors import ConfigError
-from hotline.i18n import LANGUAGES
+from hotline.content.catalogs.languages import LANGUAGES
 
 ROOT = Path(__file__).resolve().parent.parent
 MIN_SECRET_LENGTH = 32
@@ -65,7 +65,7 @@ class Settings:
     # Set when the key was made up for this process (development only): state does not
     # survive a restart, and the log says so.
     secret_generated: bool = False
-    # Publishing (hotline/publishing.py): how a running server picks up edited content.
+    # Publishing (hotline/session/publishing.py): how a running server picks up edited content.
     reload_signal: str | None = "SIGHUP"
     watch: bool = False
     watch_interval: float = 5.0

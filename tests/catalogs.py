@@ -11,8 +11,8 @@ def spanish(translations_dir: Path, overrides: dict[str, str] | None = None) -> 
     from babel.messages.pofile import write_po
 
     from hotline.config import ROOT
-    from hotline.flows import load_script
-    from hotline.flows.strings import translatables
+    from hotline.content.loader import load_script
+    from hotline.content.catalogs.strings import translatables
 
     overrides = overrides or {}
     catalog = Catalog(locale="es")

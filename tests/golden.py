@@ -20,7 +20,7 @@ import pytest
 import yaml
 
 from hotline.channels import sms
-from hotline.engine import State, step
+from hotline.core.engine import State, step
 
 GOLDEN = Path(__file__).resolve().parent / "golden"
 CALLER = "+16075550123"

@@ -82,7 +82,7 @@ def test_a_tampered_or_misaddressed_request_is_refused(replaying_app):
 
 
 def test_sms_walks_use_real_keys_and_distinct_message_ids():
-    from hotline.content import load_content
+    from hotline.content.bundle import load_content
 
     settings = Settings.from_env({}, dev=True)
     content = load_content(settings.flows_dir, settings.translations_dir, settings.languages)

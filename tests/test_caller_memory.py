@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from catalogs import spanish
 from conftest import SECRET, Twilio, message_text
-from hotline.callers import pseudonym
-from hotline.flows import load_script
+from hotline.session.callers import pseudonym
+from hotline.content.loader import load_script
 from hotline.config import ROOT
-from hotline.record import Codebook
-from hotline.store import Change, RedisStore
+from hotline.session.record import Codebook
+from hotline.session.store import Change, RedisStore
 from test_record import longest_record
 
 BUDGET = 256

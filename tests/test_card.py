@@ -7,9 +7,9 @@ import subprocess
 
 import pytest
 
-from hotline.card import CardError, CardText, card_text, missing_glyphs, render_pdf
+from hotline.staff.card import CardError, CardText, card_text, missing_glyphs, render_pdf
 from hotline.config import Settings
-from hotline.content import load_content
+from hotline.content.bundle import load_content
 
 NUMBER = "607-555-0199"  # 555-01xx: reserved for fiction, never a real line
 

@@ -9,10 +9,10 @@ import pytest
 from click.testing import CliRunner
 
 from conftest import FIXTURES
-from hotline.cli import main
-from hotline.content import load_content
+from hotline.staff.cli import main
+from hotline.content.bundle import load_content
 from hotline.errors import CatalogError
-from hotline.i18n import MIN_COVERAGE, review_status
+from hotline.content.catalogs.languages import MIN_COVERAGE, review_status
 
 I18N = FIXTURES / "i18n"
 
@@ -155,7 +155,7 @@ def test_a_byte_order_mark_is_harmless(catalogs):
 def test_a_catalog_updated_by_plain_pybabel_with_obsolete_entries_loads(catalogs, tmp_path):
     from babel.messages.frontend import CommandLineInterface
 
-    from hotline.translations import extract
+    from hotline.content.catalogs.maintenance import extract
 
     flows = tmp_path / "flows"
     shutil.copytree(I18N / "flows", flows)

@@ -1,15 +1,15 @@
 """`hotline check` lists the recordings each recorded language still needs, from the phone line's
-own list (hotline/channels/voices.py), in the folder HOTLINE_RECORDINGS_DIR names."""
+own list (hotline/channels/voice/speech.py), in the folder HOTLINE_RECORDINGS_DIR names."""
 from __future__ import annotations
 
 import json
 
 from click.testing import CliRunner
 
-from hotline.channels.voices import clip_id, clips_needed, language_context
-from hotline.cli import main
+from hotline.channels.voice.speech import clip_id, clips_needed, language_context
+from hotline.staff.cli import main
 from hotline.config import Settings
-from hotline.content import load_content
+from hotline.content.bundle import load_content
 
 
 def test_the_check_counts_missing_recordings_in_the_configured_folder(tmp_path):

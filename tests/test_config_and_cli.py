@@ -7,7 +7,7 @@ import pytest
 from click.testing import CliRunner
 
 from conftest import FIXTURES
-from hotline.cli import main
+from hotline.staff.cli import main
 from hotline.config import Settings
 from hotline.errors import ConfigError
 

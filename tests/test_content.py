@@ -7,12 +7,12 @@ import re
 import pytest
 
 from hotline.config import Settings
-from hotline.content import load_content
-from hotline.engine import State, step
-from hotline.flows import contract
-from hotline.flows.strings import translatables
-from hotline.referrals import OpenNow, Opens, open_first, status
-from hotline.review_trail import sources_markdown
+from hotline.content.bundle import load_content
+from hotline.core.engine import State, step
+from hotline.core import contract
+from hotline.content.catalogs.strings import translatables
+from hotline.core.hours import OpenNow, Opens, open_first, status
+from hotline.content.review_trail import sources_markdown
 
 ET = dt.timezone(dt.timedelta(hours=-5))  # only used to write readable EST instants
 
@@ -138,7 +138,7 @@ def test_entries_without_hours_have_no_status(content):
 
 
 def test_legal_help_lists_the_open_lines_first(content):
-    from hotline.flows.model import Hours, Opening
+    from hotline.content.model import Hours, Opening
 
     referrals = dict(content.script.referrals)
     # A second line open on Saturday evenings, listed after ONA: it must come first at 9pm.

@@ -7,9 +7,9 @@ import sys
 import pytest
 
 from hotline.config import Settings
-from hotline.content import load_content
-from hotline.engine import BACK_DEPTH, Choices, Notice, Show, State, step
-from hotline.i18n import normalize
+from hotline.content.bundle import load_content
+from hotline.core.engine import BACK_DEPTH, Choices, Notice, Show, State, step
+from hotline.content.catalogs.languages import normalize
 
 
 @pytest.fixture(scope="module")
@@ -23,7 +23,7 @@ def shown(turn):
 
 
 def test_engine_imports_no_web_store_or_twilio_code():
-    code = ("import sys, hotline.engine, hotline.channels.compose; "
+    code = ("import sys, hotline.core.engine, hotline.channels.compose; "
             "bad = sorted(m for m in sys.modules if m.split('.')[0] in ('flask', 'werkzeug', 'redis', 'twilio')); "
             "print(','.join(bad))")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

@@ -13,10 +13,10 @@ import pytest
 from conftest import FIXTURES
 from hotline.channels.sms import reply_text
 from hotline.config import Settings
-from hotline.content import load_content
-from hotline.flows.strings import translatables
-from hotline.i18n import catalog_path, keyword_words, read_catalog
-from hotline.sms_budget import MOMENTS, replies
+from hotline.content.bundle import load_content
+from hotline.content.catalogs.strings import translatables
+from hotline.content.catalogs.languages import catalog_path, keyword_words, read_catalog
+from hotline.staff.sms_budget import MOMENTS, replies
 
 I18N = FIXTURES / "i18n"
 SETTINGS = Settings.from_env({}, dev=True)

@@ -7,10 +7,10 @@ import xml.etree.ElementTree as ET
 from click.testing import CliRunner
 
 from catalogs import spanish
-from hotline.cli import main
+from hotline.staff.cli import main
 from hotline.config import ROOT, Settings
-from hotline.content import load_content
-from hotline.flows.strings import node_context
+from hotline.content.bundle import load_content
+from hotline.content.catalogs.strings import node_context
 
 
 def run(tmp_path, *args, env=None):

@@ -11,7 +11,7 @@ import pytest
 
 from conftest import FIXTURES
 from hotline.errors import ScriptError
-from hotline.flows import load_script
+from hotline.content.loader import load_script
 
 # rule -> (file, line, words the reason must contain)
 EXPECTED = {

@@ -6,7 +6,7 @@ import pytest
 from conftest import SATURDAY_AFTERNOON, Twilio, message_text
 from golden import conversations, load, walk_engine, walk_http
 from hotline.config import Settings
-from hotline.content import load_content
+from hotline.content.bundle import load_content
 
 CASES = conversations()
 

@@ -10,7 +10,7 @@ import pytest
 
 from conftest import FIXTURES, SATURDAY_AFTERNOON, Twilio, message_text
 from golden import conversations, language_of, load, walk_engine, walk_http
-from hotline.content import load_content
+from hotline.content.bundle import load_content
 
 I18N = FIXTURES / "i18n"
 CASES = conversations(folder=I18N / "golden")

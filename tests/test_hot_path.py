@@ -19,9 +19,9 @@ from conftest import ROOT, SATURDAY_AFTERNOON
 from hotline.channels import sms
 from hotline.channels.compose import compose, referral_moment
 from hotline.config import Settings
-from hotline.content import Renders, load_content
-from hotline.engine import Notice, Show, State, Turn, step
-from hotline.signatures import port_variants
+from hotline.content.bundle import Renders, load_content
+from hotline.core.engine import Notice, Show, State, Turn, step
+from hotline.web.signatures import port_variants
 
 
 @pytest.fixture(scope="module")
@@ -147,7 +147,7 @@ def test_an_error_reply_mid_exchange_leaves_the_connection_clean(redis_url, redi
     """Every reply is read before the connection returns to the pool: the next turn on it
     gets its own replies, not the leftovers of a failed exchange."""
     from hotline.errors import StoreUnavailable
-    from hotline.store import Change, RedisStore
+    from hotline.session.store import Change, RedisStore
 
     store = RedisStore(redis_url, state_ttl=60, lang_ttl=600)
     store.client.connection_pool.max_connections = 1  # one connection: the next call reuses it
@@ -162,7 +162,7 @@ def test_an_error_reply_mid_exchange_leaves_the_connection_clean(redis_url, redi
 
 
 def test_a_connection_the_server_closed_is_replaced_at_once(redis_url, redis_client):
-    from hotline.store import RedisStore
+    from hotline.session.store import RedisStore
 
     store = RedisStore(redis_url, state_ttl=60, lang_ttl=600)
     store.read("caller-b")
@@ -175,7 +175,7 @@ def test_a_connection_the_server_closed_is_replaced_at_once(redis_url, redis_cli
 
 def phone_line(content, recordings_dir):
     from hotline.channels.voice import PhoneLine
-    from hotline.channels.voices import Recordings, readiness
+    from hotline.channels.voice.speech import Recordings, readiness
 
     recordings = Recordings(recordings_dir)
     return PhoneLine(content, recordings, readiness(content, recordings))
@@ -239,7 +239,7 @@ def test_the_phone_links_are_exactly_url_for(make_app, redis_url):
     from flask import url_for
 
     from hotline.channels.voice import Call, Place
-    from hotline.phone import _links
+    from hotline.web.voice import _links
 
     app = make_app(redis_url=redis_url, languages=("en",))
     calls = [Call(1_790_000_000), Call(1_790_000_123, misses=2, said="kl")]

@@ -8,9 +8,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from conftest import FIXTURES
-from hotline.content import load_content
-from hotline.engine import Choices, Notice, Show, State, step
-from hotline.i18n import normalize
+from hotline.content.bundle import load_content
+from hotline.core.engine import Choices, Notice, Show, State, step
+from hotline.content.catalogs.languages import normalize
 
 I18N = FIXTURES / "i18n"
 

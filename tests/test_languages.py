@@ -8,9 +8,9 @@ from __future__ import annotations
 import pytest
 
 from conftest import FIXTURES, Twilio, message_text
-from hotline.content import load_content
-from hotline.engine import LANGUAGE_MENU, ChooseLanguage, Notice, Show, State, step
-from hotline.i18n import LANGUAGES, Language, language_names, script_clues
+from hotline.content.bundle import load_content
+from hotline.core.engine import LANGUAGE_MENU, ChooseLanguage, Notice, Show, State, step
+from hotline.content.catalogs.languages import LANGUAGES, Language, language_names, script_clues
 
 I18N = FIXTURES / "i18n"
 ALL = ("en", "es", "uk", "ru", "ar", "fa_AF", "ps", "ht", "zh_Hans")

@@ -7,8 +7,8 @@ import xml.etree.ElementTree as ET
 import pytest
 
 from conftest import BASE_URL, Twilio, message_text
-from hotline.channels.segments import cost
-from hotline.store import RedisStore
+from hotline.channels.sms.segments import cost
+from hotline.session.store import RedisStore
 
 
 class FakeClock:
@@ -60,7 +60,7 @@ def test_past_the_lines_budget_callers_get_the_one_segment_notice(limited):
 
 
 def test_long_bodies_are_cut_before_processing(twilio):
-    from hotline.intake import MAX_TEXT, clean
+    from hotline.session.intake import MAX_TEXT, clean
 
     twilio.sms("+16075550100", "hi")
     # what comes after the cut is never read: this is MENU

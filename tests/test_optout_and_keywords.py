@@ -9,9 +9,9 @@ import xml.etree.ElementTree as ET
 import pytest
 
 from conftest import SECRET, Twilio, message_text
-from hotline.callers import pseudonym
-from hotline.intake import OPT_IN_WORDS, OPT_OUT_WORDS
-from hotline.store import lang_key, optout_key, state_key
+from hotline.session.callers import pseudonym
+from hotline.session.intake import OPT_IN_WORDS, OPT_OUT_WORDS
+from hotline.session.store import lang_key, optout_key, state_key
 
 NUMBER = "+16075550177"
 CALLER = pseudonym(SECRET.encode(), NUMBER)
@@ -111,7 +111,7 @@ def test_forget_words_work_in_any_case_and_from_any_menu(twilio, redis_client, w
 def test_a_translated_forget_word_works_through_the_phrasebook(tmp_path, make_app, redis_url):
     """BORRAR works once a Spanish catalog lists it for `keywords:forget`: no code names it."""
     from catalogs import spanish
-    from hotline.flows.strings import keyword_context
+    from hotline.content.catalogs.strings import keyword_context
 
     spanish(tmp_path, {keyword_context("forget"): "BORRAR, OLVIDAR"})
     app = make_app(redis_url=redis_url, translations_dir=tmp_path, languages=("en", "es"))

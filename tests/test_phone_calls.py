@@ -15,7 +15,7 @@ import pytest
 
 from calls import HOTLINE, ON_CALL, RECORDINGS, FakeSender, Heard, PhoneCall, volunteers
 from conftest import SATURDAY_AFTERNOON, Twilio, message_text
-from hotline.volunteers import Volunteers, parse_hours
+from hotline.channels.voice.volunteers import Volunteers, parse_hours
 
 @pytest.fixture
 def sender():
@@ -322,7 +322,7 @@ def test_recordings_are_served_to_twilio(call):
 
 
 def test_an_error_still_gives_the_caller_a_number_and_a_goodbye(call, monkeypatch):
-    from hotline.switchboard import Switchboard
+    from hotline.session.switchboard import Switchboard
 
     def broken(self, number, text):
         raise RuntimeError("boom")

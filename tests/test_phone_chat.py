@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from click.testing import CliRunner
 
-from hotline.cli import main
+from hotline.staff.cli import main
 
 
 def test_chat_voice_shows_voices_and_follows_keys_and_silence(monkeypatch):

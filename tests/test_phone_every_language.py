@@ -8,7 +8,7 @@ import pytest
 
 from calls import PhoneCall, walk_every_node
 from conftest import Twilio
-from hotline.channels.voices import TTS, menu_key
+from hotline.channels.voice.speech import TTS, menu_key
 
 
 @pytest.mark.parametrize("code", [c for c in TTS if c != "en"])

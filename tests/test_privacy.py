@@ -18,7 +18,7 @@ from werkzeug.serving import make_server
 
 from conftest import BASE_URL, Twilio, message_text
 from golden import conversations, load
-from hotline.callers import canonical_number, pseudonym
+from hotline.session.callers import canonical_number, pseudonym
 
 NUMBER = "+16075550142"
 # Distinctive bodies and location values, so a leak of any of them anywhere is unmistakable.
@@ -85,7 +85,7 @@ def test_audit_after_every_kind_of_conversation(make_app, redis_url, redis_clien
     def crash(content, state, text):
         raise ValueError(f"could not handle {text}")
 
-    monkeypatch.setattr("hotline.switchboard.step", crash)
+    monkeypatch.setattr("hotline.session.switchboard.step", crash)
     assert "1-800-566-7636" in message_text(send(numbers[8], "Tapirina crash"))
     monkeypatch.undo()
 

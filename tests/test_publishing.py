@@ -72,7 +72,7 @@ def test_an_invalid_change_is_rejected_with_its_findings_logged(served, flows, c
     app, publisher, twilio = served()
     before = version(twilio)
     (flows / "main.yaml").write_text(BROKEN)
-    caplog.set_level(logging.INFO, logger="hotline.publishing")
+    caplog.set_level(logging.INFO, logger="hotline.session.publishing")
     assert publisher.reload() is False
     assert f"still serving version {before}" in caplog.text
     assert "flows/main.yaml:12: menu item 1 goes to 'front_door', but no node has that id" in caplog.text
@@ -155,7 +155,7 @@ def test_reloads_under_load_never_serve_the_invalid_version_and_never_fail(serve
 
 
 def _version_of(flows: Path) -> str:
-    from hotline.content import load_content
+    from hotline.content.bundle import load_content
 
     return load_content(flows, flows.parent / "no-catalogs").version
 
@@ -184,7 +184,7 @@ def test_a_change_is_loaded_only_once_it_has_settled(served, flows):
 
 
 def test_watching_publishes_good_changes_and_logs_a_bad_one_once(served, flows, caplog):
-    caplog.set_level(logging.INFO, logger="hotline.publishing")
+    caplog.set_level(logging.INFO, logger="hotline.session.publishing")
     app, publisher, twilio = served(watch=True, watch_interval=0.02)
     before = version(twilio)
     (flows / "main.yaml").write_text(BROKEN)
@@ -276,7 +276,7 @@ def test_publish_to_a_running_server_with_sighup(flows, tmp_path):
     """What STAFF.md tells staff to do: edit, signal the server, see the new version; a broken
     edit is refused with its findings in the log, and the server keeps answering."""
     port = free_port()
-    server, log_file = start(["hotline.cli", "serve", "--dev", "--port", str(port)], flows, tmp_path)
+    server, log_file = start(["hotline.staff.cli", "serve", "--dev", "--port", str(port)], flows, tmp_path)
     try:
         first = wait_for(lambda: answering(port), timeout=20)
         assert first, "the server did not start"

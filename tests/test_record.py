@@ -6,9 +6,9 @@ from functools import lru_cache
 import pytest
 
 from hotline.config import Settings
-from hotline.content import load_content
-from hotline.engine import State, step
-from hotline.record import VANISHED, Codebook, Record
+from hotline.content.bundle import load_content
+from hotline.core.engine import State, step
+from hotline.session.record import VANISHED, Codebook, Record
 
 INPUTS = [str(i) for i in range(1, 10)] + ["BACK", "0", "HELP", "*", "LANGUAGE", "what"]
 DIGEST = "AbCdEf-_"  # the request digest is always 8 characters

@@ -16,11 +16,11 @@ import pytest
 from werkzeug.serving import make_server
 
 from conftest import BASE_URL, SATURDAY_AFTERNOON, SECRET, Twilio, message_text
-from hotline.callers import pseudonym
+from hotline.session.callers import pseudonym
 from hotline.channels import sms
-from hotline.engine import State, step
-from hotline.record import Codebook, Record
-from hotline.store import Change, MemoryStore, RedisStore, _split, lang_key, state_key
+from hotline.core.engine import State, step
+from hotline.session.record import Codebook, Record
+from hotline.session.store import Change, MemoryStore, RedisStore, _split, lang_key, state_key
 
 NUMBER = "+16075550155"
 CALLER = pseudonym(SECRET.encode(), NUMBER)
@@ -28,7 +28,7 @@ CALLER = pseudonym(SECRET.encode(), NUMBER)
 
 def stored_state(redis_client) -> State:
     from hotline.config import ROOT
-    from hotline.flows import load_script
+    from hotline.content.loader import load_script
 
     _, body = _split(redis_client.get(state_key(CALLER)))
     lang = redis_client.get(lang_key(CALLER))

@@ -12,12 +12,12 @@ import pytest
 from bidi import get_display
 
 from conftest import FIXTURES, SATURDAY_AFTERNOON
-from hotline.channels import bidi as marks
-from hotline.channels.segments import cost
+from hotline.channels.sms import bidi as marks
+from hotline.channels.sms.segments import cost
 from hotline.channels.sms import body, reply_text
-from hotline.content import load_content
-from hotline.engine import State, step
-from hotline.sms_budget import MOMENTS, replies
+from hotline.content.bundle import load_content
+from hotline.core.engine import State, step
+from hotline.staff.sms_budget import MOMENTS, replies
 
 I18N = FIXTURES / "i18n"
 RLM, LRM = "\u200f", "\u200e"
@@ -160,7 +160,7 @@ def test_marks_never_change_the_encoding(content):
 
 def test_an_rtl_language_with_nothing_translated_stays_plain_gsm7(tmp_path):
     # An RTL catalog served in English (the threshold lowered to show it) gets no marks.
-    from hotline.i18n import Language
+    from hotline.content.catalogs.languages import Language
     from hotline.channels.compose import Choice, Line
 
     assert Language.of("ar").rtl

@@ -1,4 +1,4 @@
-from hotline.channels.segments import cost
+from hotline.channels.sms.segments import cost
 
 
 def test_plain_english_is_gsm7():

@@ -1,6 +1,6 @@
 """SMS cost: replies cleaned of needless UCS-2, and every reply in every served language within budget.
 
-The budget (README, "The SMS budget"; hotline/sms_budget.py): a page of content 4 segments in
+The budget (README, "The SMS budget"; hotline/staff/sms_budget.py): a page of content 4 segments in
 GSM-7 or 10 in UCS-2, a menu 3 or 7. The real catalogs are measured as soon as they are
 served; the fixture hotline shows the test works in every language before then.
 """
@@ -9,12 +9,12 @@ from __future__ import annotations
 import pytest
 
 from conftest import FIXTURES
-from hotline.channels.segments import cost
+from hotline.channels.sms.segments import cost
 from hotline.channels.sms import plain, reply_text, split
 from hotline.config import Settings
-from hotline.content import load_content
-from hotline.engine import ChooseLanguage, Choices, Notice, Show, State, Turn, step
-from hotline.sms_budget import MOMENTS, SMS_BUDGET, Measure, SmsBudget, billed, kind_of, measure, replies, unshown
+from hotline.content.bundle import load_content
+from hotline.core.engine import ChooseLanguage, Choices, Notice, Show, State, Turn, step
+from hotline.staff.sms_budget import MOMENTS, SMS_BUDGET, Measure, SmsBudget, billed, kind_of, measure, replies, unshown
 
 I18N = FIXTURES / "i18n"
 

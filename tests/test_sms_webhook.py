@@ -71,7 +71,7 @@ def test_behind_a_proxy_the_public_url_is_what_counts(make_app, redis_url):
 def test_twilios_documented_signature_vector_passes_our_check():
     from flask import Flask, request
 
-    from hotline.signatures import is_from_twilio
+    from hotline.web.signatures import is_from_twilio
 
     params = {"CallSid": "CA1234567890ABCDE", "Caller": "+12349013030", "Digits": "1234", "From": "+12349013030", "To": "+18005551212"}
     app = Flask(__name__)

@@ -10,11 +10,11 @@ import pytest
 from click.testing import CliRunner
 
 from conftest import FIXTURES, ROOT
-from hotline.cli import main
-from hotline.content import load_content
-from hotline.i18n import LANGUAGES
+from hotline.staff.cli import main
+from hotline.content.bundle import load_content
+from hotline.content.catalogs.languages import LANGUAGES
 from hotline.staff.check import run_check
-from hotline.sms_budget import SMS_BUDGET, SmsBudget, every_reply, measure
+from hotline.staff.sms_budget import SMS_BUDGET, SmsBudget, every_reply, measure
 from hotline.staff.limits import DEFAULT_LIMITS, Limits
 
 TODAY = "2026-11-28"

@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from conftest import FIXTURES
-from hotline.cli import main
+from hotline.staff.cli import main
 
 FIXTURE_ENV = {"HOTLINE_FLOWS_DIR": str(FIXTURES / "flows_min"),
                "HOTLINE_TRANSLATIONS_DIR": str(FIXTURES / "staff" / "translations"), "HOTLINE_LANGUAGES": ""}

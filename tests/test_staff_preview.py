@@ -5,7 +5,7 @@ import pytest
 from click.testing import CliRunner
 
 from conftest import FIXTURES, SATURDAY_AFTERNOON, Twilio, message_text
-from hotline.cli import main
+from hotline.staff.cli import main
 
 AT = "2026-11-28T14:00"  # SATURDAY_AFTERNOON, as a time in Binghamton
 SHIPPED = {"HOTLINE_FLOWS_DIR": "", "HOTLINE_TRANSLATIONS_DIR": "", "HOTLINE_LANGUAGES": "", "REDIS_URL": ""}

@@ -20,7 +20,7 @@ SCHEMA_LEVEL = {
     "bad_date": "main.yaml",
     "menu_key_range": "main.yaml",
     "bad_phone": "referrals.yaml",
-    "legal_without_sources": "main.yaml",  # via the if/then written out in hotline.flows.model
+    "legal_without_sources": "main.yaml",  # via the if/then written out in hotline.content.model
 }
 # Those it cannot: each needs more than one place, or is below the level of parsed YAML.
 NOT_SCHEMA_LEVEL = {

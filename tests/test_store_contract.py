@@ -10,7 +10,7 @@ import time
 import pytest
 
 from hotline.errors import StoreUnavailable
-from hotline.store import Change, MemoryStore, RedisStore, Snapshot, lang_key, load_key, optout_key, state_key
+from hotline.session.store import Change, MemoryStore, RedisStore, Snapshot, lang_key, load_key, optout_key, state_key
 
 WINDOW = 60
 

@@ -19,12 +19,12 @@ from click.testing import CliRunner
 
 from conftest import FIXTURES, ROOT, SATURDAY_AFTERNOON
 from hotline.channels.sms import reply_text
-from hotline.cli import main
-from hotline.content import load_content
-from hotline.engine import State, step
-from hotline.flows import load_script
-from hotline.flows.strings import translatables
-from hotline.i18n import catalog_path, review_status
+from hotline.staff.cli import main
+from hotline.content.bundle import load_content
+from hotline.core.engine import State, step
+from hotline.content.loader import load_script
+from hotline.content.catalogs.strings import translatables
+from hotline.content.catalogs.languages import catalog_path, review_status
 
 I18N = FIXTURES / "i18n"
 TRANSLATED = ("es", "uk", "ru", "ar", "fa_AF", "ps", "ht", "zh_Hans")
@@ -209,7 +209,7 @@ def test_status_prints_coverage_review_and_segments(hotline_copy):
 
 
 def test_the_report_runs_as_a_module_on_the_shipped_content():
-    result = subprocess.run([sys.executable, "-m", "hotline.i18n_report"], cwd=ROOT, capture_output=True, text=True,
+    result = subprocess.run([sys.executable, "-m", "hotline.staff.coverage"], cwd=ROOT, capture_output=True, text=True,
                             env={**os.environ, "PYTHONPATH": str(ROOT)})
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines()[2].split()[:2] == ["lang", "offered"]
@@ -219,7 +219,7 @@ def test_the_report_runs_as_a_module_on_the_shipped_content():
 def test_plain_pybabel_extract_with_the_mapping_file_in_the_repo(tmp_path):
     """`pybabel extract -F babel.cfg` as the README says, through the registered entry point."""
     registered = {e.name: e.value for e in importlib.metadata.entry_points(group="babel.extractors")}
-    if registered.get("hotline_yaml") != "hotline.flows.extract:extract":
+    if registered.get("hotline_yaml") != "hotline.content.catalogs.extract:extract":
         pytest.skip("the hotline_yaml extractor is registered by `pip install -e .`, which this environment has not run")
     pot = tmp_path / "messages.pot"
     result = subprocess.run(

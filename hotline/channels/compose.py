@@ -4,9 +4,9 @@ Both channels need the same things in the same order (a node's text, its referra
 open-now status, its menu, the way back to the main menu), so that logic lives here once.
 SMS writes a choice as "1 Label"; voice says "For Label, press 1".
 
-Every part also carries `clip`: the gettext context of its words (hotline/flows/strings.py).
+Every part also carries `clip`: the gettext context of its words (hotline/content/catalogs/strings.py).
 SMS ignores it; the phone line uses it to find the recording of those words in languages
-that Twilio cannot speak (hotline/channels/voices.py).
+that Twilio cannot speak (hotline/channels/voice/speech.py).
 """
 from __future__ import annotations
 
@@ -16,12 +16,12 @@ from dataclasses import dataclass
 from babel import Locale
 from babel.dates import format_time, get_day_names
 
-from hotline.content import Content
-from hotline.engine import ChooseLanguage, Choices, Notice, Output, Show
-from hotline.flows import contract
-from hotline.flows.strings import label_context, message_context, node_context, referral_context
-from hotline.i18n import Phrasebook
-from hotline.referrals import OpenNow, Opens, open_first, status
+from hotline.content.bundle import Content
+from hotline.core.engine import ChooseLanguage, Choices, Notice, Output, Show
+from hotline.core import contract
+from hotline.content.catalogs.strings import label_context, message_context, node_context, referral_context
+from hotline.content.catalogs.languages import Phrasebook
+from hotline.core.hours import OpenNow, Opens, open_first, status
 
 
 @dataclass(frozen=True)

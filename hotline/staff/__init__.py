@@ -2,9 +2,9 @@
 
     check.py        `hotline check`: every finding about the scripts and catalogs, as a Report
     findings.py     Finding and Report: what the check found, grouped, with file and line
-    limits.py       the SMS budget (hotline/sms_budget.py's), ages and menu size the check uses
+    limits.py       the SMS budget (hotline/staff/sms_budget.py's), ages and menu size the check uses
     translations.py per-language completeness, fuzzy and stale entries, review status
-    smscost.py      replies over the SMS budget (measured by hotline/sms_budget.py), placed
+    smscost.py      replies over the SMS budget (measured by hotline/staff/sms_budget.py), placed
     voiceready.py   per language: text-to-speech or recordings
     freshness.py    legal reviews and referral checks that are getting old
     structure.py    menus, loops and unreachable parts
@@ -14,5 +14,5 @@
     schema.py       JSON Schema for editors, generated from the flow models
     commands.py     the click commands, registered on `hotline`
 
-Nothing here runs while the hotline serves callers; hotline/publishing.py (reloads) does.
+Nothing here runs while the hotline serves callers; hotline/session/publishing.py (reloads) does.
 """

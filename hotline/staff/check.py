@@ -2,7 +2,7 @@
 
 The findings logic lives here and in the modules it calls; report_text.py and commands.py
 only print. Each part reuses what the hotline itself runs: the loader's validation (the
-errors), i18n's catalog reading (translations), hotline/sms_budget.py (SMS cost: the replies,
+errors), i18n's catalog reading (translations), hotline/staff/sms_budget.py (SMS cost: the replies,
 their cost and the budget the tests and `hotline translations status` use too).
 """
 from __future__ import annotations
@@ -10,11 +10,11 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from hotline.content import Content, catalogs_digest
+from hotline.content.bundle import Content, catalogs_digest
 from hotline.errors import ScriptError
-from hotline.flows import load_script
-from hotline.flows.script import Script
-from hotline.i18n import LANGUAGES, load_languages
+from hotline.content.loader import load_script
+from hotline.content.script import Script
+from hotline.content.catalogs.languages import LANGUAGES, load_languages
 from hotline.staff.findings import Report
 from hotline.staff.freshness import freshness_findings
 from hotline.staff.limits import DEFAULT_LIMITS, Limits

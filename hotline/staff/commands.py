@@ -1,6 +1,6 @@
 """The staff commands: `hotline check`, `schema`, `render` and `graph`.
 
-Registered on the `hotline` command group in hotline/cli.py. Each prints, and decides its
+Registered on the `hotline` command group in hotline/staff/cli.py. Each prints, and decides its
 exit status; the work is done by the modules beside this one. Failures are one clear line
 and an exit status, never a traceback.
 """
@@ -61,7 +61,7 @@ def check(as_json: bool, strict: bool, today: dt.date | None, review_days: int, 
     Exit status: 0 when the hotline can serve them (warnings are printed), 1 with --strict when
     there are warnings, 2 when there are errors.
     """
-    from hotline.phone import PhoneSettings
+    from hotline.web.voice import PhoneSettings
     from hotline.staff.check import run_check
     from hotline.staff.report_text import render
     from hotline.staff.voiceready import recordings_missing
@@ -108,7 +108,7 @@ def schema(out: Path, only_check: bool) -> None:
 def render_node(node: str, lang: str, channel: str, at: str | None) -> None:
     """Print exactly what a person gets on arriving at NODE (by SMS, or what the phone line says)."""
     from hotline.channels import sms
-    from hotline.sms_budget import billed
+    from hotline.staff.sms_budget import billed
     from hotline.staff import preview
     from hotline.staff.voiceready import TTS
 

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from hotline.flows.model import Node
-from hotline.flows.script import Script
+from hotline.content.model import Node
+from hotline.content.script import Script
 from hotline.staff.findings import Finding
 from hotline.staff.limits import Limits
 from hotline.staff.places import FlowLines

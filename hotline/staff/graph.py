@@ -14,7 +14,7 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-from hotline.content import Content
+from hotline.content.bundle import Content
 from hotline.staff.freshness import review_due
 from hotline.staff.limits import DEFAULT_LIMITS, Limits
 

@@ -1,7 +1,7 @@
 """The limits `hotline check` holds the content to. One place: the check, its command-line
 options and the tests all read these defaults, so nobody has to keep two numbers in step.
 
-The SMS budget is not repeated here: `sms` is hotline/sms_budget.py's SmsBudget, the one the
+The SMS budget is not repeated here: `sms` is hotline/staff/sms_budget.py's SmsBudget, the one the
 test suite and `hotline translations status` measure against too.
 """
 from __future__ import annotations
@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, fields
 from typing import Any
 
-from hotline.sms_budget import SMS_BUDGET, SmsBudget
+from hotline.staff.sms_budget import SMS_BUDGET, SmsBudget
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from hotline.flows.yamlsource import Document, read_yaml
+from hotline.content.yamlsource import Document, read_yaml
 
 
 class FlowLines:

@@ -15,17 +15,17 @@ from pathlib import Path
 from hotline.channels.compose import compose
 from hotline.channels.voice import PhoneLine, voice_outputs
 from hotline.channels.voice import spoken as voice_spoken
-from hotline.channels.voices import Recordings
+from hotline.channels.voice.speech import Recordings
 from hotline.config import Settings
-from hotline.content import Content, catalogs_digest
-from hotline.engine import State, Turn, step
+from hotline.content.bundle import Content, catalogs_digest
+from hotline.core.engine import State, Turn, step
 from hotline.errors import HotlineError
-from hotline.flows import load_script
-from hotline.i18n import ENGLISH, catalog_path, load_languages
-from hotline.sms_budget import REPEAT
+from hotline.content.loader import load_script
+from hotline.content.catalogs.languages import ENGLISH, catalog_path, load_languages
+from hotline.staff.sms_budget import REPEAT
 from hotline.staff.translations import quiet_catalog_log
-from hotline.store import Change
-from hotline.switchboard import Switchboard
+from hotline.session.store import Change
+from hotline.session.switchboard import Switchboard
 
 LOCAL = ZoneInfo("America/New_York")
 
@@ -77,7 +77,7 @@ def arrival(content: Content, node_id: str, lang: str) -> Turn:
 
 def spoken(content: Content, turn: Turn, now: dt.datetime) -> str:
     """What the phone line says for a turn, one sentence group a line, as the phone line itself
-    words it (hotline/channels/voice.py): phone numbers digit by digit, no web addresses, the
+    words it (hotline/channels/voice/__init__.py): phone numbers digit by digit, no web addresses, the
     phone's hints instead of the texting ones, English where a language lacks a translation.
     A language spoken from recordings shows the words its clips should say."""
     line = PhoneLine(content, Recordings(Path("recordings")), {})

@@ -9,7 +9,7 @@ from typing import Iterator
 
 import click
 
-from hotline.i18n import MIN_COVERAGE
+from hotline.content.catalogs.languages import MIN_COVERAGE
 from hotline.staff.findings import GROUPS, Finding, LanguageStatus, Report
 
 _SEVERITY_STYLE = {"error": {"fg": "red", "bold": True}, "warning": {"fg": "yellow"}, "note": {"fg": "cyan"}}

@@ -6,7 +6,7 @@ them to prove they have not drifted from the models.
 
 What a schema can check: unknown keys, types, id and phone patterns, menu keys 1-9, dates,
 "a node needs text", "legal content needs sources, reviewed and reviewer" (written out for
-editors in hotline.flows.model), the message and keyword ids the code needs. What it cannot:
+editors in hotline.content.model), the message and keyword ids the code needs. What it cannot:
 anything that needs two places at once, such as a `goto` naming an existing node, a source or
 referral id that exists, unique menu keys or node ids, reachability and `next` loops. Those
 are the loader's, and `hotline check` reports them.
@@ -21,8 +21,8 @@ import yaml
 from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
-from hotline.flows import contract
-from hotline.flows.model import CardFile, FlowFile, HotlineFile, ReferralFile, SourceFile
+from hotline.core import contract
+from hotline.content.model import CardFile, FlowFile, HotlineFile, ReferralFile, SourceFile
 
 # Draft 7: the newest draft that common editors implement fully. The generated keywords
 # ($ref to "#/$defs/...", if/then, propertyNames, const) all mean the same there.
@@ -87,7 +87,7 @@ def _closed_maps(node: Any) -> Any:
 
 
 def _contract(schema: dict[str, Any]) -> None:
-    """hotline.yaml must hold the message and keyword ids the code looks up (hotline.flows.contract);
+    """hotline.yaml must hold the message and keyword ids the code looks up (hotline.core.contract);
     naming them here also lets the editor offer them as completions."""
     props = schema["properties"]
     messages, keywords = props["messages"], props["keywords"]

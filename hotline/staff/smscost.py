@@ -1,14 +1,14 @@
 """The "SMS cost" group of `hotline check`: every reply over the SMS budget, at the line to fix.
 
 Which replies a person can get, what each costs and what the budget is all come from
-hotline/sms_budget.py (the test suite and `hotline translations status` use the same). This
+hotline/staff/sms_budget.py (the test suite and `hotline translations status` use the same). This
 module only turns a reply over budget into a Finding: its severity, and the place to fix it.
 """
 from __future__ import annotations
 
-from hotline.content import Content
-from hotline.flows.strings import node_context
-from hotline.sms_budget import Measure, every_reply, measure
+from hotline.content.bundle import Content
+from hotline.content.catalogs.strings import node_context
+from hotline.staff.sms_budget import Measure, every_reply, measure
 from hotline.staff.findings import Finding
 from hotline.staff.limits import Limits
 

@@ -13,8 +13,8 @@ still get wrong:
 from __future__ import annotations
 
 from hotline.errors import Finding as LoadFinding
-from hotline.flows import contract
-from hotline.flows.script import Script
+from hotline.core import contract
+from hotline.content.script import Script
 from hotline.staff.findings import Finding
 from hotline.staff.limits import KEYPAD_DIGITS, Limits
 from hotline.staff.places import FlowLines

@@ -1,6 +1,6 @@
 """Translations: per language, what is translated, missing, fuzzy or stale, and who reviewed it.
 
-The numbers come from hotline.i18n (the same rules that decide what callers get); this module
+The numbers come from hotline.content.catalogs.languages (the same rules that decide what callers get); this module
 adds what staff need to act on them: the catalog line of each fuzzy or stale entry, and the
 placeholder mismatches that would stop a catalog from loading.
 
@@ -18,10 +18,10 @@ from pathlib import Path
 from babel.messages.catalog import Catalog
 
 from hotline.errors import CatalogError
-from hotline.flows import contract
-from hotline.flows.script import Script
-from hotline.flows.strings import Translatable, translatables
-from hotline.i18n import ENGLISH, MIN_COVERAGE, Language, catalog_path, load_languages, read_catalog, review_status
+from hotline.core import contract
+from hotline.content.script import Script
+from hotline.content.catalogs.strings import Translatable, translatables
+from hotline.content.catalogs.languages import ENGLISH, MIN_COVERAGE, Language, catalog_path, load_languages, read_catalog, review_status
 from hotline.staff.findings import Finding, LanguageStatus
 
 REVIEWED = "reviewed"
@@ -40,7 +40,7 @@ class CatalogReview:
 @contextmanager
 def quiet_catalog_log():
     """i18n logs every incomplete catalog at start-up; the check reports the same, better."""
-    logger = logging.getLogger("hotline.i18n")
+    logger = logging.getLogger("hotline.content.catalogs.languages")
     level = logger.level
     logger.setLevel(logging.ERROR)
     try:
@@ -122,7 +122,7 @@ def _review_one(script: Script, strings: list[Translatable], translations_dir: P
 
 
 def _placeholder_errors(catalog: Catalog, strings: list[Translatable], shown: str, code: str) -> list[Finding]:
-    """The {placeholders} rule of hotline.i18n, with the catalog line of each offending entry."""
+    """The {placeholders} rule of hotline.content.catalogs.languages, with the catalog line of each offending entry."""
     findings = []
     for item in strings:
         message = catalog.get(item.english, context=item.context)

@@ -6,7 +6,7 @@ Dari or Pashto, which need recorded audio (<Play>) or must not be offered by voi
 recognition does not cover Haitian Creole, Pashto or Dari: there, the keypad only.
 
 The voice table and the list of recordings each language needs belong to the phone line
-(hotline/channels/voices.py); this module only turns them into the check's findings.
+(hotline/channels/voice/speech.py); this module only turns them into the check's findings.
 `hotline check` passes `recordings_missing(...)` for the configured recordings folder; a
 caller of run_check that passes nothing gets the recordings reported as "not listed".
 """
@@ -16,9 +16,9 @@ from typing import Callable
 
 from pathlib import Path
 
-from hotline.channels import voices
-from hotline.content import Content
-from hotline.i18n import Language
+from hotline.channels.voice import speech as voices
+from hotline.content.bundle import Content
+from hotline.content.catalogs.languages import Language
 from hotline.staff.findings import Finding, VoiceStatus
 
 # Language code -> Twilio's language tag for text-to-speech, or None: no Twilio voice exists.

@@ -1,0 +1,88 @@
+"""Content: the scripts and the languages being served, built together and swapped whole.
+
+A reload builds a new Content off to the side and only replaces the old one once everything
+in it has loaded and checked, so a request always sees one consistent version.
+"""
+from __future__ import annotations
+
+import hashlib
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Hashable, TypeVar
+
+from hotline.content.script import Script
+from hotline.content.loader import load_script
+from hotline.content.catalogs.languages import LANGUAGES, Languages, catalog_path, load_languages
+
+
+T = TypeVar("T")
+
+
+class Renders:
+    """Replies already rendered from one Content, by everything they depend on.
+
+    What a reply says is a pure function of the content, the language, the engine's outputs
+    and (for referrals) whether each one is open: a raid sends thousands of people through
+    the same few dozen menus, so each is rendered once and then served as it is. The memo
+    belongs to its Content and goes with it on a reload. Keys come from a finite set (the
+    languages, the nodes, the engine's outputs, the referrals' open/closed states), and the
+    limit is only a guard: reaching it starts the memo afresh.
+    """
+
+    LIMIT = 20_000
+
+    def __init__(self):
+        self._done: dict[Hashable, object] = {}
+        self._lock = threading.Lock()
+
+    def get(self, key: Hashable, render: Callable[[], T]) -> T:
+        try:
+            return self._done[key]  # type: ignore[return-value]
+        except KeyError:
+            pass
+        value = render()  # outside the lock: two threads may render the same reply once each
+        with self._lock:
+            if len(self._done) >= self.LIMIT:
+                self._done.clear()
+            self._done[key] = value
+        return value
+
+    def __len__(self) -> int:
+        return len(self._done)
+
+
+@dataclass(frozen=True)
+class Content:
+    script: Script
+    languages: Languages
+    # A hash of the catalogs' bytes: a published translation changes the version too.
+    catalogs: str = ""
+    # Not an argument: a new Content (a reload, dataclasses.replace) starts with an empty memo.
+    renders: Renders = field(default_factory=Renders, init=False, compare=False, repr=False)
+
+    @property
+    def version(self) -> str:
+        """What /healthz reports: the scripts' hash, joined with the catalogs' when there are any."""
+        if not self.catalogs:
+            return self.script.version
+        return hashlib.sha256(f"{self.script.version}:{self.catalogs}".encode()).hexdigest()[:12]
+
+
+def catalogs_digest(translations_dir: str | Path, languages: tuple[str, ...]) -> str:
+    digest, seen = hashlib.sha256(), False
+    for code in languages:
+        path = catalog_path(Path(translations_dir), code)
+        if path.exists():
+            digest.update(code.encode() + b"\0" + path.read_bytes() + b"\0")
+            seen = True
+    return digest.hexdigest() if seen else ""
+
+
+def load_content(flows_dir: str | Path, translations_dir: str | Path, languages: tuple[str, ...] = LANGUAGES) -> Content:
+    """Raises ScriptError or CatalogError; nothing half-loaded is ever returned."""
+    script = load_script(flows_dir)
+    # Hashed before reading: if a catalog changes in between, the version is the older one
+    # and the next reload (which sees a different hash) brings both up to date.
+    catalogs = catalogs_digest(translations_dir, languages)
+    return Content(script=script, languages=load_languages(script, translations_dir, languages), catalogs=catalogs)

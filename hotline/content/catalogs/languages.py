@@ -1,0 +1,458 @@
+"""Languages: which ones the hotline serves, their catalogs, and what a person's input means.
+
+Catalogs are read once at start-up straight from the `.po` files (no compile step to forget),
+and turned into one Phrasebook per language: every string of the Script already resolved to
+the text that language serves. A translation is served only when it is complete, not fuzzy,
+and keeps the English placeholders; anything else falls back to English, never to garbage.
+"""
+from __future__ import annotations
+
+import io
+import logging
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from babel import Locale
+from babel.messages.catalog import Catalog
+from babel.messages.pofile import PoFileError, read_po
+
+from hotline.errors import CatalogError
+from hotline.core import contract
+from hotline.content.script import Script
+from hotline.content.catalogs.strings import CHANNEL_FIELDS, keyword_context, label_context, message_context, node_context, referral_context, translatables
+
+log = logging.getLogger(__name__)
+
+ENGLISH = "en"
+# A language is offered only when most of it is really translated: a menu entry in Arabic
+# that leads to English text would be worse than no entry. Below this share of strings the
+# language is skipped (and the staff check says why).
+MIN_COVERAGE = 0.8
+# The order callers see on the language menu. English first: it is the source language.
+LANGUAGES = ("en", "es", "uk", "ru", "ar", "fa_AF", "ps", "ht", "zh_Hans")
+
+
+@dataclass(frozen=True)
+class Language:
+    code: str
+    native_name: str  # the language named in itself, in its own script
+    rtl: bool
+
+    @classmethod
+    def of(cls, code: str) -> "Language":
+        locale = Locale.parse(code)
+        # Babel names fa_AF "فارسی (افغانستان)"; people call it Dari (دری), which Babel also knows.
+        name = locale.languages.get(code) or locale.languages.get(locale.language) or code
+        return cls(code, name, locale.text_direction == "rtl")
+
+
+# --- input -------------------------------------------------------------------------------
+
+_EDGE_PUNCTUATION = re.compile(r"^[\W_]+|[\W_]+$", re.UNICODE)
+_SPACES = re.compile(r"\s+")
+
+
+def normalize(text: str) -> str:
+    """What a person meant, in a form that compares equal across keyboards.
+
+    " 2. " -> "2", "٢" and "۲" and "２" -> "2", "Menú" -> "menu", "AYUDA!" -> "ayuda".
+    A lone "*" or "#" (keypad keys) survives the punctuation trim.
+    """
+    text = unicodedata.normalize("NFKC", text)
+    text = "".join(str(unicodedata.decimal(ch)) if ch.isdecimal() else ch for ch in text)
+    # Invisible format characters (ZWNJ in Persian words, bidi marks a phone pastes along)
+    # change nothing a person meant: "می‌خواهم" and "میخواهم" are the same word.
+    text = "".join(ch for ch in unicodedata.normalize("NFKD", text)
+                   if not unicodedata.combining(ch) and unicodedata.category(ch) != "Cf")
+    # Arabic script: drop tatweel and treat the letter variants of Arabic, Persian and Pashto
+    # keyboards alike (many Afghans type on an Arabic keyboard, and the reverse).
+    text = text.replace("\u0640", "").translate(_ARABIC_VARIANTS)
+    text = _SPACES.sub(" ", text.casefold()).strip()
+    trimmed = _EDGE_PUNCTUATION.sub("", text)
+    return trimmed if trimmed else text
+
+
+_ARABIC_VARIANTS = str.maketrans({
+    "\u06cc": "\u064a", "\u0649": "\u064a", "\u06d0": "\u064a", "\u06cd": "\u064a",  # ی ى ې ۍ -> ي
+    "\u06a9": "\u0643", "\u06ab": "\u06af",  # ک -> ك, Pashto ګ -> گ
+    "\u0629": "\u0647", "\u06c1": "\u0647", "\u06be": "\u0647", "\u06d5": "\u0647",  # ة ہ ھ ە -> ه
+    "\u0671": "\u0627",  # ٱ -> ا (أ إ آ lose their hamza and madda as combining marks above)
+})
+
+
+# What the letters of a first message say about its language. The clues are read from the
+# text as sent (only NFKC-folded): normalize() folds away exactly the letters that tell
+# Persian from Arabic (ی ک) and Russian from Ukrainian (ё). The first clue that matches
+# decides; letters only one language uses come before the script they belong to.
+_SCRIPTS = (
+    (re.compile("[\u0456\u0457\u0454\u0491\u0406\u0407\u0404\u0490]"), ("uk",)),  # і ї є ґ
+    (re.compile("[\u044b\u044d\u044a\u0451\u042b\u042d\u042a\u0401]"), ("ru",)),  # ы э ъ ё
+    (re.compile("[\u0400-\u04ff]"), ("uk", "ru")),
+    # Letters of Pashto alone: ټ ځ څ ډ ړ ږ ښ ګ ڼ ۍ ې
+    (re.compile("[\u067c\u0681\u0685\u0689\u0693\u0696\u069a\u06ab\u06bc\u06cd\u06d0]"), ("ps",)),
+    # Not in Arabic: پ چ ژ گ, Persian yeh ی and keheh ک, Persian digits ۰-۹
+    (re.compile("[\u067e\u0686\u0698\u06af\u06cc\u06a9\u06f0-\u06f9]"), ("fa_AF", "ps")),
+    (re.compile("[\u0600-\u06ff\u0750-\u077f]"), ("ar", "fa_AF", "ps")),
+    (re.compile("[\u3040-\u30ff]"), ()),  # kana: Japanese, which the hotline does not serve
+    (re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]"), ("zh_Hans",)),
+    # Latin letters: ñ ¿ ¡ and acute vowels are Spanish; grave è ò are Haitian Creole.
+    (re.compile("[\u00f1\u00d1\u00bf\u00a1\u00e1\u00ed\u00f3\u00fa\u00c1\u00cd\u00d3\u00da]"), ("es",)),
+    (re.compile("[\u00e8\u00f2\u00c8\u00d2]"), ("ht",)),
+)
+
+
+def script_clues(text: str) -> tuple[str, ...]:
+    """The languages the letters of `text` point to, before any folding; () when they say nothing."""
+    text = unicodedata.normalize("NFKC", text)
+    for pattern, candidates in _SCRIPTS:
+        if pattern.search(text):
+            return candidates
+    return ()
+
+
+_WORD = re.compile(r"\w+")
+
+
+# --- catalogs ----------------------------------------------------------------------------
+
+
+@dataclass
+class CatalogReport:
+    """How complete one language is: for the staff check and the closing note."""
+
+    code: str
+    total: int = 0
+    translated: int = 0
+    fuzzy: list[str] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)
+    review_status: str = "none"
+    served: bool = False
+    # Keyword words that cannot work as translated (a digit, or a word two keywords share).
+    keyword_problems: list[str] = field(default_factory=list)
+
+    @property
+    def coverage(self) -> float:
+        return self.translated / self.total if self.total else 0.0
+
+
+def catalog_path(translations_dir: Path, code: str) -> Path:
+    return translations_dir / code / "LC_MESSAGES" / "messages.po"
+
+
+# A gettext line is a comment, a keyword with one quoted string, or one more quoted string.
+_PO_STRING = r'"(?:[^"\\]|\\.)*"'
+_PO_KEYWORD_LINE = re.compile(rf"^(msgctxt|msgid|msgid_plural|msgstr(?:\[\d+\])?)\s+({_PO_STRING})\s*$")
+_PO_CONTINUATION = re.compile(rf"^{_PO_STRING}\s*$")
+# What may come next after each keyword (None: the start of an entry).
+_PO_NEXT = {
+    None: ("msgctxt", "msgid"),
+    "msgctxt": ("msgid",),
+    "msgid": ("msgid_plural", "msgstr"),
+    "msgid_plural": ("msgstr[",),
+    "msgstr": ("msgctxt", "msgid"),
+    "msgstr[": ("msgstr[", "msgctxt", "msgid"),
+}
+
+
+def check_po_syntax(text: str, path: Path) -> None:
+    """Reject what Babel's lenient reader would silently garble.
+
+    read_po() turns `msgid Hello` into "ell", an unterminated string into a shortened one, and
+    keeps one of two entries with the same context and msgid without a word. Served text must
+    be exactly what the translator wrote, so any of these stops the start, naming file and line.
+    """
+    previous: str | None = None
+    entry: dict[str, str] = {}
+    seen: dict[tuple[str, str], int] = {}
+    start_line = 0
+
+    def close_entry() -> None:
+        if "msgid" in entry and entry["msgid"] != '""':
+            key = (entry.get("msgctxt", ""), entry["msgid"])
+            if key in seen:
+                context = _unquote(key[0]) or "(no context)"
+                raise CatalogError(f"{path}:{start_line}: entry '{context}' appears twice (first at line {seen[key]}); keep one")
+            seen[key] = start_line
+
+    for lineno, line in enumerate(text.splitlines(), start=1):
+        stripped = line.strip()
+        if not stripped or stripped.startswith("#"):
+            continue
+        keyword_line = _PO_KEYWORD_LINE.match(stripped)
+        if keyword_line:
+            keyword, value = keyword_line.groups()
+            kind = "msgstr[" if keyword.startswith("msgstr[") else keyword
+            if kind not in _PO_NEXT[previous]:
+                expected = " or ".join(k.rstrip("[") for k in _PO_NEXT[previous])
+                raise CatalogError(f"{path}:{lineno}: `{keyword}` here, but gettext expects {expected}")
+            if kind in ("msgctxt", "msgid") and previous in (None, "msgstr", "msgstr["):
+                close_entry()
+                entry, start_line = {}, lineno
+            entry[kind] = value
+            previous = kind
+        elif _PO_CONTINUATION.match(stripped) and previous is not None:
+            entry[previous] = entry.get(previous, "") + stripped
+        else:
+            raise CatalogError(f"{path}:{lineno}: not valid gettext syntax (check the quotes): {stripped[:60]!r}")
+    if previous in ("msgctxt", "msgid", "msgid_plural"):
+        raise CatalogError(f"{path}: the file ends in the middle of an entry (a msgstr is missing)")
+    close_entry()
+
+
+def _unquote(quoted: str) -> str:
+    return quoted.replace('""', "").strip('"')
+
+
+def read_catalog(path: Path, code: str) -> Catalog:
+    """Parse one catalog strictly. Raises CatalogError naming the file (and line) on any fault."""
+    try:
+        raw = path.read_bytes()
+        # Some editors on Windows start a UTF-8 file with a byte order mark; it means nothing here.
+        raw = raw.removeprefix(b"\xef\xbb\xbf")
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise CatalogError(f"{path}:{line}: this catalog is not UTF-8 text; save it as UTF-8") from exc
+    except OSError as exc:
+        raise CatalogError(f"{path}: this catalog cannot be read: {exc}") from exc
+    check_po_syntax(text, path)
+    try:
+        catalog = read_po(io.BytesIO(raw), locale=code, abort_invalid=True)
+    except PoFileError as exc:
+        line = getattr(exc, "lineno", None)
+        where = f"{path}:{line + 1}" if isinstance(line, int) else str(path)
+        raise CatalogError(f"{where}: this catalog cannot be read: {exc}") from exc
+    except ValueError as exc:
+        raise CatalogError(f"{path}: this catalog cannot be read: {exc}") from exc
+    declared = catalog.locale_identifier
+    if declared and declared != code:
+        raise CatalogError(f"{path}: the header says `Language: {declared}`, but the file is the {code} catalog; "
+                           f"was a catalog copied into the wrong folder?")
+    return catalog
+
+
+_REVIEW_COMMENT = re.compile(r"^#\s*Review status:\s*(\w+)", re.MULTILINE | re.IGNORECASE)
+_REVIEW_HEADER = re.compile(r'^"X-Review-Status:\s*([^"\\]*)', re.MULTILINE | re.IGNORECASE)
+
+
+def review_status(po_text: str) -> str:
+    """draft|reviewed: draft until a native speaker signs off.
+
+    Written as `# Review status: draft` in the header comment, which every gettext tool keeps
+    (a plain `pybabel update` keeps comments but silently drops header fields it does not
+    know); an `X-Review-Status:` header field is read too. Read from the file's text, because
+    Babel's Catalog does not keep unknown header fields. Nothing found reads "draft": the safe side.
+    """
+    found = _REVIEW_COMMENT.search(po_text) or _REVIEW_HEADER.search(po_text)
+    return (found.group(1).strip().lower() if found else "") or "draft"
+
+
+# Translators separate keyword words with their own script's comma too: , ، ， 、
+_KEYWORD_SEPARATORS = re.compile("[,\u060c\uff0c\u3001]")
+
+
+def keyword_words(text: str) -> list[str]:
+    """The normalized words of a keyword entry ("MENÚ, INICIO" -> ["menu", "inicio"]).
+
+    A digit is never a keyword: it would hide a menu choice."""
+    words = [normalize(word) for word in _KEYWORD_SEPARATORS.split(text)]
+    return [w for w in words if w and not w.isdigit()]
+
+
+class Phrasebook:
+    """Everything one language says, resolved at start-up so a turn does no lookups but dict gets."""
+
+    def __init__(self, script: Script, language: Language, translations: dict[str, str], all_language_words: dict[str, str]):
+        self.language = language
+        self.code = language.code
+        self._translations = translations
+
+        def say(context: str, english: str) -> str:
+            return translations.get(context, english)
+
+        self.texts: dict[tuple[str, str], str] = {}
+        self.labels: dict[tuple[str, int], str] = {}
+        for node_id, node in script.nodes.items():
+            flow = script.flow_of(node_id)
+            for field_name in CHANNEL_FIELDS:
+                english = getattr(node, field_name)
+                if english:
+                    self.texts[(node_id, field_name)] = say(node_context(flow, node_id, field_name), english)
+            for item in node.menu:
+                self.labels[(node_id, item.key)] = say(label_context(flow, node_id, item.key), item.label)
+        self.messages = {mid: say(message_context(mid), text) for mid, text in script.messages.items()}
+        self.offers = {rid: say(referral_context(rid), r.offers) for rid, r in script.referrals.items()}
+        # Keywords: English always works; the language adds its own words; the language
+        # keyword works in every language so nobody is stuck in a language they can't read.
+        self.commands: dict[str, str] = dict(all_language_words)
+        for keyword_id, words in script.keywords.items():
+            for word in words:
+                if normalize(word):
+                    self.commands[normalize(word)] = keyword_id
+        for keyword_id in script.keywords:
+            for word in keyword_words(translations.get(keyword_context(keyword_id), "")):
+                self.commands[word] = keyword_id
+
+    def text(self, node_id: str, channel: str) -> str:
+        """The node's words for a channel: its `sms:`/`voice:` override, else its `text`."""
+        return self.texts.get((node_id, channel)) or self.texts.get((node_id, "text"), "")
+
+    def phrase(self, context: str, english: str) -> str:
+        """Any other string by its context (the pocket card's lines, ...): translated or English."""
+        return self._translations.get(context, english)
+
+    def message(self, message_id: str, **params: str) -> str:
+        text = self.messages[message_id]
+        return text.format(**params) if params else text
+
+
+def _served_translations(script: Script, catalog: Catalog, report: CatalogReport, path: Path) -> dict[str, str]:
+    served: dict[str, str] = {}
+    broken: list[str] = []
+    for item in translatables(script):
+        report.total += 1
+        message = catalog.get(item.english, context=item.context)
+        if message is None or not message.string:
+            report.missing.append(item.context)
+            continue
+        if message.fuzzy:
+            report.fuzzy.append(item.context)
+            continue
+        if not isinstance(message.string, str):
+            broken.append(f"{path}:{message.lineno}: '{item.context}' has plural forms; the hotline has none")
+            continue
+        if contract.placeholders(message.string) != contract.placeholders(item.english):
+            broken.append(f"{path}:{message.lineno}: '{item.context}' has placeholders {sorted(contract.placeholders(message.string))}, "
+                          f"the English has {sorted(contract.placeholders(item.english))}")
+            continue
+        if not message.string.strip():
+            report.missing.append(item.context)
+            continue
+        served[item.context] = message.string
+        report.translated += 1
+    if broken:
+        raise CatalogError("a catalog does not match the English and cannot be served:\n  " + "\n  ".join(broken))
+    return served
+
+
+def _keyword_problems(script: Script, served: dict[str, str]) -> list[str]:
+    problems, owner = [], {}
+    for keyword_id in script.keywords:
+        text = served.get(keyword_context(keyword_id), "")
+        for word in _KEYWORD_SEPARATORS.split(text):
+            if normalize(word).isdigit():
+                problems.append(f"keywords:{keyword_id}: '{word.strip()}' is a digit, which is a menu choice; ignored")
+        for word in keyword_words(text):
+            if owner.setdefault(word, keyword_id) != keyword_id:
+                problems.append(f"keywords:{keyword_id}: '{word}' is also a word for '{owner[word]}'")
+    return problems
+
+
+def language_names(code: str) -> set[str]:
+    """What a person may type to ask for a language: its names in itself and in English (Babel's data)."""
+    locale = Locale.parse(code)
+    english = Locale("en")
+    names = {Language.of(code).native_name, locale.language_name or "",
+             english.languages.get(code, ""), english.languages.get(locale.language, "")}
+    return {normalize(n) for n in names if normalize(n)}
+
+
+@dataclass(frozen=True)
+class Languages:
+    """The languages served, in menu order, and one Phrasebook each."""
+
+    books: dict[str, Phrasebook]
+    reports: dict[str, CatalogReport]
+    # normalized word -> the languages whose own keywords (greetings, HELP, ...) include it
+    words: dict[str, frozenset[str]] = field(default_factory=dict)
+
+    @property
+    def codes(self) -> tuple[str, ...]:
+        return tuple(self.books)
+
+    def book(self, code: str | None) -> Phrasebook:
+        return self.books.get(code or ENGLISH) or self.books[ENGLISH]
+
+    def detect(self, text: str) -> tuple[str, ...]:
+        """Which served languages a first message may be in, from the message as sent.
+
+        One answer: go straight to it. Several: offer just those. None: offer them all.
+        Words decide first: the whole message, else each word or pair of words, that is a
+        keyword, greeting or language name ("hola", "привіт", "buenos dias", "español"). The
+        letters then narrow it down or decide alone ("مرحبا" is Arabic script: ar, fa_AF, ps;
+        "گ" is not Arabic: fa_AF, ps).
+        """
+        said = normalize(text)
+        if not said:
+            return ()
+        by_words = self._by_words(said)
+        by_letters = script_clues(text)
+        if by_words and by_letters and by_words & set(by_letters):
+            by_words &= set(by_letters)
+        candidates = by_words or set(by_letters)
+        return tuple(code for code in self.codes if code in candidates)
+
+    def _by_words(self, said: str) -> set[str]:
+        whole = self.words.get(said)
+        if whole:
+            return set(whole)
+        tokens = _WORD.findall(said)
+        found = [self.words[t] for t in tokens + [f"{a} {b}" for a, b in zip(tokens, tokens[1:])] if t in self.words]
+        if not found:
+            return set()
+        agreed = frozenset.intersection(*found)
+        # Words of two languages ("hi, hola"): offer both rather than guess.
+        return set(agreed) if agreed else set(frozenset.union(*found))
+
+
+def load_languages(script: Script, translations_dir: str | Path, wanted: tuple[str, ...] = LANGUAGES,
+                   min_coverage: float = MIN_COVERAGE) -> Languages:
+    """English plus every wanted language that has a catalog. Raises CatalogError on a broken one.
+
+    `min_coverage` is the share of strings a language needs to be offered; the staff report
+    passes 0 to see every catalog as it would be served.
+    """
+    translations_dir = Path(translations_dir)
+    tables: dict[str, dict[str, str]] = {ENGLISH: {}}
+    reports: dict[str, CatalogReport] = {ENGLISH: CatalogReport(ENGLISH, review_status="source")}
+    for code in wanted:
+        if code == ENGLISH:
+            continue
+        path = catalog_path(translations_dir, code)
+        if not path.exists():
+            continue
+        catalog = read_catalog(path, code)
+        report = CatalogReport(code, review_status=review_status(path.read_text(encoding="utf-8")))
+        served = _served_translations(script, catalog, report, path)
+        report.keyword_problems = _keyword_problems(script, served)
+        reports[code] = report
+        for problem in report.keyword_problems:
+            log.warning("catalog %s: %s", code, problem)
+        if report.translated < min_coverage * report.total:
+            log.warning("catalog %s: only %d of %d strings translated; not offered to callers",
+                        code, report.translated, report.total)
+            continue
+        tables[code] = served
+        if report.missing or report.fuzzy:
+            log.warning("catalog %s: %d of %d strings served in English (%d missing, %d fuzzy)",
+                        code, len(report.missing) + len(report.fuzzy), report.total, len(report.missing), len(report.fuzzy))
+    language_words: dict[str, str] = {}
+    for table in tables.values():
+        for word in keyword_words(table.get(keyword_context("language"), "")):
+            language_words[word] = "language"
+    books = {code: Phrasebook(script, Language.of(code), tables[code], language_words)
+             for code in wanted if code in tables}
+    reports[ENGLISH].total = reports[ENGLISH].translated = sum(1 for _ in translatables(script))
+    for code in books:
+        reports[code].served = True
+    # Each language's own keywords and its names identify it in a first message
+    # ("hola", "ayuda", "привіт", "español").
+    words: dict[str, set[str]] = {}
+    for code in books:
+        own = [normalize(w) for ws in script.keywords.values() for w in ws] if code == ENGLISH else [
+            w for kid in script.keywords for w in keyword_words(tables[code].get(keyword_context(kid), ""))]
+        for word in [w for w in own if w] + sorted(language_names(code)):
+            words.setdefault(word, set()).add(code)
+    return Languages(books=books, reports=reports, words={w: frozenset(c) for w, c in words.items()})

@@ -1,0 +1,221 @@
+"""The switchboard: one turn of a conversation, from a caller's number and words to a Turn.
+
+It is the only place that joins the pseudonym, the store and the engine, so the SMS webhook,
+the voice webhook and the terminal simulator all behave the same. It never sees TwiML.
+
+Before the engine, in this order (each decided from one read of the store):
+  opted out (SMS)           -> silence, until START, YES or UNSTOP
+  the same request again    -> the same reply, computed again; the session does not move twice
+  STOP and its synonyms     -> silence, and the caller is marked opted out (SMS only)
+  over the caller's limit   -> one short notice in the window, then silence (SMS only)
+  over the line's limit     -> the short "unavailable" notice (one segment, the ONA number; SMS only)
+  a picture or recording    -> a polite note that only text is read
+  START, YES, UNSTOP        -> a fresh start
+  HELP, INFO                -> who runs the line and how to reach a person, then the help page
+  FORGET (any language)     -> everything kept about the caller is deleted, and confirmed
+  anything else             -> the engine
+"""
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import logging
+import threading
+from dataclasses import dataclass, replace
+
+from hotline.session import intake
+from hotline.session.callers import pseudonym
+from hotline.content.bundle import Content
+from hotline.core.engine import Notice, State, Turn, step
+from hotline.errors import StoreUnavailable
+from hotline.core import contract
+from hotline.content.catalogs.languages import normalize
+from hotline.session.record import Codebook, Record
+from hotline.session.store import Change, SessionStore, Snapshot
+
+log = logging.getLogger(__name__)
+
+# Compare-and-set attempts before a turn is answered without being kept. Each conflict means
+# another message from the same caller landed in between; a person never causes more than one
+# or two, and a flood is cut off by the rate limit long before this.
+MAX_ATTEMPTS = 5
+
+
+@dataclass(frozen=True)
+class Limits:
+    """How much one caller, and the whole line, may cost in one rate window (HOTLINE_RATE_WINDOW)."""
+
+    per_caller: int = 12  # messages; past this one short notice, then silence until the window ends
+    per_line: int = 600  # replies; past this only the one-segment "unavailable" notice
+
+
+@dataclass(frozen=True)
+class Answer:
+    turn: Turn
+    degraded: bool = False  # the store did not answer: the reply was made without memory
+    repeated: bool = False  # a request seen before: its reply again, the session not moved again
+    # The content the turn was made with. Render the reply with this, not the switchboard's
+    # current content: a reload between the two would name nodes the new version lacks.
+    content: Content | None = None
+
+    @property
+    def silent(self) -> bool:
+        """Nothing to send: opted out, or a flooding number already told to slow down."""
+        return not self.turn.outputs
+
+
+@dataclass(frozen=True)
+class _Plan:
+    answer: Answer
+    change: Change | None  # None: nothing to write
+
+
+class Switchboard:
+    def __init__(self, content: Content, store: SessionStore, secret: bytes, limits: Limits | None = None):
+        self._content = content
+        self.store = store
+        self.secret = secret
+        self.limits = limits or Limits()
+        self._swap = threading.Lock()
+
+    @property
+    def content(self) -> Content:
+        return self._content
+
+    def publish(self, content: Content) -> None:
+        """Serve a new, fully loaded Content. Requests already running finish on the old one."""
+        with self._swap:
+            self._content = content
+
+    def caller(self, number: str) -> str:
+        return pseudonym(self.secret, number)
+
+    def request_digest(self, request_id: str) -> str:
+        """A short keyed digest of a request id: enough to spot a repeat, useless to look one up."""
+        digest = hmac.new(self.secret, b"request\0" + request_id.encode("utf-8", "replace"), hashlib.sha256).digest()
+        return base64.urlsafe_b64encode(digest[:6]).decode("ascii")
+
+    def turn(self, number: str, text: str, *, request_id: str | None = None, channel: str | None = None,
+             opt_out_type: str | None = None, media: int = 0) -> Answer:
+        """Answer one message or keypress (see _answer), with the content it was made with."""
+        content = self._content  # one version for the whole turn, even if a reload lands now
+        answer = self._answer(content, number, text, request_id=request_id, channel=channel,
+                              opt_out_type=opt_out_type, media=media)
+        return replace(answer, content=content)
+
+    def _answer(self, content: Content, number: str, text: str, *, request_id: str | None, channel: str | None,
+                opt_out_type: str | None, media: int) -> Answer:
+        """Answer one message or keypress.
+
+        request_id: Twilio's MessageSid for SMS; the voice line passes CallSid plus its step
+            counter. A request seen before gets the same reply and does not move the caller.
+        channel: "sms" applies Twilio's messaging keywords (STOP, START, HELP) and the opt-out
+            mark. Other channels (voice) leave those words to their ordinary meaning: opting out
+            of text messages never silences a phone call.
+        opt_out_type: Twilio's OptOutType parameter, when Advanced Opt-Out sends it.
+        media: how many pictures or recordings came with the message (NumMedia).
+        """
+        caller = self.caller(number)
+        word = intake.carrier_word(text, opt_out_type) if channel == "sms" else None
+        text = intake.clean(text)
+        request = self.request_digest(request_id) if request_id else ""
+        try:
+            seen = self.store.read(caller)
+        except StoreUnavailable as exc:
+            log.warning("session store unavailable (%s): answering without memory", exc)
+            return Answer(self.offline(content, text, word), degraded=True)
+        plan = None
+        for _ in range(MAX_ATTEMPTS):
+            plan = self._plan(content, seen, text, word, request, media, channel == "sms")
+            if plan.change is None:
+                return plan.answer
+            try:
+                fresh = self.store.write(caller, seen, plan.change)
+            except StoreUnavailable as exc:
+                log.warning("session store unavailable on write (%s): the reply goes out, the step is not kept", exc)
+                return Answer(plan.answer.turn, degraded=True)
+            if fresh is None:
+                return plan.answer
+            seen = fresh  # another message from this caller landed first: think again from there
+        log.warning("a turn conflicted %d times with the same caller's other messages; answered, not kept", MAX_ATTEMPTS)
+        return plan.answer
+
+    def _plan(self, content: Content, seen: Snapshot, text: str, word: str | None, request: str,
+              media: int, sms: bool) -> _Plan:
+        book = Codebook.of(tuple(content.script.nodes))
+        record = Record.decode(seen.session, seen.lang, book)
+        state = record.state
+        if sms and seen.opted_out and word != intake.START:
+            return _Plan(Answer(Turn((), state)), None)  # Twilio would refuse any reply (error 21610)
+        if request and record.request == request:
+            turn, _ = self.reply(content, record.before or state, text, word)
+            return _Plan(Answer(turn, repeated=True), None)
+        if word == intake.STOP:
+            return _Plan(Answer(Turn((), State())), Change(session=None, forget_lang=True, opt_out=True))
+        # The limits guard the SMS bill: every reply costs money. On a call, silence would be dead
+        # air, and a call costs by the minute however many keys are pressed.
+        if sms and word != intake.START:  # STOP and START are always heard
+            if seen.count > self.limits.per_caller:
+                # The message that first crosses the limit gets one notice; the rest, silence.
+                notice = (Notice("too_fast"),) if seen.count == self.limits.per_caller + 1 else ()
+                return _Plan(Answer(Turn(notice, state)), None)
+            if seen.load >= self.limits.per_line:
+                return _Plan(Answer(Turn((Notice("unavailable"),), state)), None)
+        if media:
+            return _Plan(Answer(Turn((Notice("media"),), state)), None)
+        turn, forget = self.reply(content, state, text, word)
+        if forget:
+            return _Plan(Answer(turn), Change(session=None, forget_lang=True, replied=True))
+        change = Change(
+            session=Record(turn.state, request, state).encode(book),
+            lang=turn.state.lang,
+            opt_out=False if word == intake.START and seen.opted_out else None,  # a call never clears it
+            replied=True,
+        )
+        return _Plan(Answer(turn), change)
+
+    @staticmethod
+    def reply(content: Content, state: State, text: str, word: str | None) -> tuple[Turn, bool]:
+        """What a message says to a caller at `state`, and whether it asks to be forgotten.
+
+        Pure, like the engine: a repeated request is answered by calling this again with the
+        state it first started from, and hotline/staff/sms_budget.py measures HELP and FORGET with it.
+        """
+        if word == intake.START:
+            return step(content, State(lang=state.lang), ""), False
+        if word == intake.HELP:
+            helped = step(content, state, content.script.keywords["help"][0])
+            return Turn((Notice("line_info"),) + helped.outputs, helped.state), False
+        if Switchboard.asks_to_forget(content, state.lang, text):
+            return Turn((Notice("forgotten"),), State(lang=state.lang)), True
+        return step(content, state, text), False
+
+    @staticmethod
+    def asks_to_forget(content: Content, lang: str | None, text: str) -> bool:
+        """FORGET in the caller's language, or in any language served: deleting too readily
+        costs a person a menu; not deleting when asked could cost them far more."""
+        said = normalize(text)
+        if not said:
+            return False
+        languages = content.languages
+        meant = languages.book(lang).commands.get(said)
+        if meant is not None:
+            return meant == "forget"
+        return any(book.commands.get(said) == "forget" for book in languages.books.values())
+
+    def offline(self, content: Content, text: str, word: str | None) -> Turn:
+        """The reply when the store cannot be reached: STOP stays silent (Twilio has blocked
+        the number already); anything else gets the stateless reply."""
+        if word == intake.STOP:
+            return Turn((), State())
+        return self.stateless(content, text)
+
+    @staticmethod
+    def stateless(content: Content, text: str) -> Turn:
+        """Without the store we don't know where the caller was. The likeliest place is the
+        main menu, so a digit is read from there; the notice gives a number to call."""
+        candidates = content.languages.detect(text)
+        lang = candidates[0] if len(candidates) == 1 else None
+        turn = step(content, State(node=contract.MAIN_MENU, lang=lang), text)
+        return Turn((Notice("unavailable"),) + turn.outputs, turn.state)

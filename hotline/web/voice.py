@@ -1,0 +1,394 @@
+"""The phone line's routes: Twilio's voice webhooks, glue between a call and the switchboard.
+
+    POST /voice              a call comes in (the number's "A call comes in" webhook)
+    POST /voice/key          a <Gather> got a key (or words) at a place
+    POST /voice/silence      a <Gather> got nothing: ask again, at most twice, then goodbye
+    POST /voice/dialed       the volunteer <Dial> ended (DialCallStatus)
+    POST /voice/recorded     a voicemail <Record> ended (only when voicemail is on)
+    GET  /voice/recordings/<language>/<clip>.mp3    the recorded audio Twilio <Play>s
+
+The keys go through the same Switchboard.turn as SMS, so a caller's language and place are
+shared with the text line. Every POST is signature-checked like /sms, and answers valid TwiML
+whatever happens: an error gets the ONA hotline's number and a goodbye, never silence.
+
+| variable                     | default            | meaning |
+|------------------------------|--------------------|---------|
+| HOTLINE_NUMBER               | (none)             | the hotline's own Twilio number: volunteer caller ID, SMS sender |
+| TWILIO_ACCOUNT_SID           | (none)             | with TWILIO_AUTH_TOKEN and HOTLINE_NUMBER: text messages can be sent |
+| HOTLINE_VOICE_MAX_CALL       | 1800               | seconds a call may last before the line says goodbye |
+| HOTLINE_RECORDINGS_DIR       | ./recordings       | recorded clips, <language>/<clip id>.mp3 |
+| HOTLINE_RECORDINGS_URL       | this app           | where Twilio fetches the clips, if they are hosted elsewhere |
+| HOTLINE_VOLUNTEER_*          | off                | the volunteer line, see hotline/channels/voice/volunteers.py |
+"""
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import os
+from dataclasses import dataclass
+from functools import wraps
+from pathlib import Path
+from typing import Mapping
+from urllib.parse import urlencode
+
+from flask import Blueprint, Flask, Response, abort, current_app, request, send_from_directory, url_for
+from twilio.twiml.voice_response import VoiceResponse
+
+from hotline.channels import sms
+from hotline.channels.voice import (LANGUAGE_MENU, MAX_MISSES, VOLUNTEER, Call, Extras, Filled, Links, Place, PhoneLine,
+                                    heard, is_miss)
+from hotline.channels.voice.speech import Recordings, clip_id, menu_key, readiness
+from hotline.config import ROOT
+from hotline.content.bundle import Content
+from hotline.core.engine import ChooseLanguage
+from hotline.errors import ConfigError
+from hotline.core import contract
+from hotline.content.catalogs.languages import ENGLISH, LANGUAGES
+from hotline.web.signatures import twilio_only
+from hotline.session.switchboard import Switchboard
+from hotline.session.outbound import SendFailed, TextSender, TwilioTextSender
+from hotline.channels.voice.volunteers import E164, Volunteers
+
+log = logging.getLogger(__name__)
+bp = Blueprint("phone", __name__)
+
+
+@dataclass(frozen=True)
+class PhoneSettings:
+    max_call_seconds: int = 1800
+    recordings_dir: Path = ROOT / "recordings"
+    recordings_url: str | None = None
+    hotline_number: str | None = None
+    account_sid: str | None = None
+    volunteers: Volunteers | None = None
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> "PhoneSettings":
+        env = os.environ if env is None else env
+        try:
+            max_call = int(env.get("HOTLINE_VOICE_MAX_CALL", "1800"))
+        except ValueError:
+            raise ConfigError("HOTLINE_VOICE_MAX_CALL must be a number of seconds") from None
+        return cls(
+            max_call_seconds=max_call,
+            recordings_dir=Path(env["HOTLINE_RECORDINGS_DIR"]) if env.get("HOTLINE_RECORDINGS_DIR") else ROOT / "recordings",
+            recordings_url=env.get("HOTLINE_RECORDINGS_URL") or None,
+            hotline_number=env.get("HOTLINE_NUMBER") or None,
+            account_sid=env.get("TWILIO_ACCOUNT_SID") or None,
+            volunteers=Volunteers.from_env(env),
+        )
+
+    def checked(self, content: Content) -> "PhoneSettings":
+        if self.max_call_seconds < 60:
+            raise ConfigError("HOTLINE_VOICE_MAX_CALL must be at least 60 seconds")
+        if self.hotline_number and not E164.match(self.hotline_number):
+            raise ConfigError("HOTLINE_NUMBER must be the hotline's Twilio number in E.164 form, like +16075550100")
+        if self.recordings_url and not self.recordings_url.startswith("https://"):
+            raise ConfigError("HOTLINE_RECORDINGS_URL must start with https://")
+        if self.volunteers:
+            if not self.hotline_number:
+                raise ConfigError("the volunteer line needs HOTLINE_NUMBER: volunteers see it as the caller ID")
+            unknown = [r for r in self.volunteers.referrals if r not in content.script.referrals]
+            if unknown:
+                raise ConfigError(f"HOTLINE_VOLUNTEER_REFERRALS names {unknown}, which are not in referrals.yaml")
+        return self
+
+    @property
+    def fallback_referrals(self) -> tuple[str, ...]:
+        return self.volunteers.referrals if self.volunteers else ()
+
+
+class _Lines:
+    """One PhoneLine per content version: rebuilt when a reload publishes new content."""
+
+    def __init__(self, settings: PhoneSettings):
+        self.settings = settings
+        self.recordings = Recordings(settings.recordings_dir)
+        self._line: PhoneLine | None = None
+
+    def line(self, content: Content) -> PhoneLine:
+        line = self._line
+        if line is None or line.content is not content:
+            ready = readiness(content, self.recordings, self.settings.volunteers is not None,
+                              self.settings.fallback_referrals)
+            line = self._line = PhoneLine(content, self.recordings, ready)
+        return line
+
+
+def init_app(app: Flask) -> None:
+    """Check the phone settings against the content, pick the text sender, add the routes.
+
+    Tests put their own PhoneSettings in HOTLINE_PHONE and a fake sender in HOTLINE_TEXT_SENDER.
+    """
+    board: Switchboard = app.extensions["hotline"]
+    settings = (app.config.get("HOTLINE_PHONE") or PhoneSettings.from_env()).checked(board.content)
+    app.config["HOTLINE_PHONE"] = settings
+    if "HOTLINE_TEXT_SENDER" not in app.config:
+        token = app.config["HOTLINE_SETTINGS"].auth_token
+        ready = settings.account_sid and token and settings.hotline_number
+        app.config["HOTLINE_TEXT_SENDER"] = (
+            TwilioTextSender(settings.account_sid, token, settings.hotline_number) if ready else None)
+    lines = _Lines(settings)
+    app.extensions["hotline_phone"] = lines
+    spoken = lines.line(board.content).ready
+    log.info("phone line: %s", ", ".join(f"{code} {r.how}" for code, r in spoken.items()))
+    app.register_blueprint(bp)
+
+
+# --- request helpers -------------------------------------------------------------------
+
+
+def _board() -> Switchboard:
+    return current_app.extensions["hotline"]
+
+
+def _settings() -> PhoneSettings:
+    return current_app.config["HOTLINE_PHONE"]
+
+
+def _line() -> PhoneLine:
+    return current_app.extensions["hotline_phone"].line(_board().content)
+
+
+def _sender() -> TextSender | None:
+    return current_app.config.get("HOTLINE_TEXT_SENDER")
+
+
+def _now() -> dt.datetime:
+    clock = current_app.config.get("HOTLINE_CLOCK")  # tests fix the time of day
+    return clock() if clock else dt.datetime.now(dt.timezone.utc)
+
+
+def _caller() -> tuple[str, bool]:
+    """The number to key the caller by, and whether a text message could reach it.
+
+    A withheld number arrives without digits ("Anonymous"): such callers are kept apart by
+    their call instead, so two of them never share a place in the menus. The CallSid's hex
+    becomes a "+0..." number, which no real phone has.
+    """
+    number = request.form.get("From", "")
+    if any(ch.isdigit() for ch in number):
+        return number, True
+    sid = request.form.get("CallSid", "")
+    try:
+        return f"+0{int(sid[2:], 16)}", False
+    except ValueError:
+        return "+0", False
+
+
+def _turn(number: str, text: str):
+    # Idempotency seam: Switchboard.turn is gaining request_id=; a Twilio retry of the same
+    # callback (same CallSid, same signed URL) is the id to pass once it exists.
+    return _board().turn(number, text).turn
+
+
+def _extras(line: PhoneLine) -> Extras:
+    return Extras(volunteer=_settings().volunteers is not None, languages=len(line.content.languages.codes) > 1)
+
+
+def _can_text(reachable: bool) -> bool:
+    return reachable and _sender() is not None
+
+
+def _clip_url(code: str, context: str) -> str:
+    name = f"{clip_id(context)}.mp3"
+    settings = _settings()
+    if settings.recordings_url:
+        return f"{settings.recordings_url.rstrip('/')}/{code}/{name}"
+    base = current_app.config["HOTLINE_SETTINGS"].public_url or request.host_url
+    return base.rstrip("/") + url_for("phone.recording", code=code, name=name)
+
+
+# What Werkzeug leaves unquoted in a built URL's query (werkzeug.urls._urlencode): with it,
+# path + "?" + urlencode(...) is exactly what url_for(endpoint, **query) returns, without
+# building the route again for every URL of every response.
+_QUERY_SAFE = "!$'()*,/:;?@"
+
+
+def _links() -> Links:
+    if current_app.url_map.sort_parameters:  # Werkzeug would reorder the query: let it
+        return Links(
+            key=lambda call, place: url_for("phone.key", **call.query(), **place.query()),
+            silence=lambda call, place: url_for("phone.silence", **call.query(), **place.query()),
+            clip=_clip_url,
+        )
+    key, silence = url_for("phone.key"), url_for("phone.silence")
+    return Links(
+        key=lambda call, place: f"{key}?{urlencode({**call.query(), **place.query()}, safe=_QUERY_SAFE)}",
+        silence=lambda call, place: f"{silence}?{urlencode({**call.query(), **place.query()}, safe=_QUERY_SAFE)}",
+        clip=_clip_url,
+    )
+
+
+def _twiml(response: VoiceResponse | Filled) -> Response:
+    return Response(str(response), status=200, mimetype="text/xml")
+
+
+def always_answers(view):
+    """Whatever goes wrong, the caller hears the ONA hotline's number and a goodbye."""
+
+    @wraps(view)
+    def answered(*args, **kwargs):
+        try:
+            return view(*args, **kwargs)
+        except Exception as exc:  # the log gets no number and no words
+            log.error("voice turn failed: %s", type(exc).__name__, exc_info=current_app.debug)
+            lang = request.args.get("lang", ENGLISH)
+            try:
+                return _twiml(_line().goodbye(lang if lang in LANGUAGES else ENGLISH, _links(), before=("unavailable",)))
+            except Exception:
+                response = VoiceResponse()
+                response.hangup()
+                return _twiml(response)
+
+    return answered
+
+
+# --- routes ------------------------------------------------------------------------------
+
+
+@bp.post("/voice")
+@twilio_only
+@always_answers
+def answer() -> Response:
+    """A call: straight to the main menu in a remembered language, else the language menu."""
+    number, reachable = _caller()
+    line, now = _line(), _now()
+    call = Call(int(now.timestamp()))
+    turn = _turn(number, "0")
+    offered = any(isinstance(o, ChooseLanguage) for o in turn.outputs)
+    if not offered and not line.spoken(turn.state.lang) and len(line.content.languages.codes) > 1:
+        # Their language (chosen by text) cannot be spoken yet: let them choose, or get texts.
+        turn = _turn(number, "LANGUAGE")
+    return _twiml(line.turn(turn, call, _links(), now, _extras(line), _can_text(reachable)))
+
+
+@bp.post("/voice/key")
+@twilio_only
+@always_answers
+def key() -> Response:
+    line, now, links = _line(), _now(), _links()
+    call, place = Call.from_query(request.args, now), Place.from_query(request.args)
+    if call.over(now, _settings().max_call_seconds):
+        return _twiml(line.goodbye(place.lang, links))
+    number, reachable = _caller()
+    digits = request.form.get("Digits", "").strip()
+    extras = _extras(line)
+    if place.at == LANGUAGE_MENU:
+        return _language_key(line, number, reachable, digits, call, place, now)
+    if place.at == VOLUNTEER:
+        if digits == "*":
+            return _no_volunteer(line, place.lang, call, now)
+        if digits not in ("0", "#"):
+            return _missed(line, call, place, now, reachable)
+        digits = "0"  # back from the volunteer message is the main menu it came from
+    text = digits or heard(request.form.get("SpeechResult", ""), line.choices_at(place, now, extras))
+    if place.at == contract.MAIN_MENU and text == "0" and extras.volunteer:
+        return _volunteer(line, place.lang, call, now)
+    if place.at == contract.MAIN_MENU and text == "#" and extras.languages:
+        text = "LANGUAGE"  # the English keyword works in every language
+    if not text:
+        return _missed(line, call, place, now, reachable)
+    turn = _turn(number, text)
+    if not line.spoken(turn.state.lang) and len(line.content.languages.codes) > 1:
+        # The caller's place in the engine was its language list (they had texted LANGUAGE
+        # during the call), so the key chose a language the phone cannot speak: offer the
+        # phone's own language menu, where such a language is offered by text message.
+        turn = _turn(number, "LANGUAGE")
+    call = call.missed() if is_miss(turn) else call.answered()
+    if call.misses > MAX_MISSES:
+        return _twiml(line.goodbye(place.lang, links))
+    return _twiml(line.turn(turn, call, links, now, extras, _can_text(reachable)))
+
+
+@bp.post("/voice/silence")
+@twilio_only
+@always_answers
+def silence() -> Response:
+    line, now = _line(), _now()
+    call, place = Call.from_query(request.args, now), Place.from_query(request.args)
+    if call.over(now, _settings().max_call_seconds):
+        return _twiml(line.goodbye(place.lang, _links()))
+    return _missed(line, call, place, now, _caller()[1])
+
+
+@bp.post("/voice/dialed")
+@twilio_only
+@always_answers
+def dialed() -> Response:
+    line, now = _line(), _now()
+    call, place = Call.from_query(request.args, now), Place.from_query(request.args)
+    if request.form.get("DialCallStatus") in ("completed", "answered"):
+        return _twiml(line.goodbye(place.lang, _links()))
+    return _no_volunteer(line, place.lang, call, now, answered=False)
+
+
+@bp.post("/voice/recorded")
+@twilio_only
+@always_answers
+def recorded() -> Response:
+    # RecordingUrl is in the form; it is deliberately not read: the audio stays in Twilio.
+    place = Place.from_query(request.args)
+    return _twiml(_line().goodbye(place.lang, _links(), before=("voice_voicemail_thanks",)))
+
+
+@bp.get("/voice/recordings/<code>/<name>")
+def recording(code: str, name: str) -> Response:
+    """Recorded clips are public information (the same rights content), so no signature."""
+    if code not in LANGUAGES or not name.endswith(".mp3"):
+        abort(404)
+    return send_from_directory(_settings().recordings_dir / code, name, mimetype="audio/mpeg")
+
+
+# --- the moves behind the routes ---------------------------------------------------------
+
+
+def _missed(line: PhoneLine, call: Call, place: Place, now: dt.datetime, reachable: bool) -> Response:
+    call = call.missed()
+    if call.misses > MAX_MISSES:
+        return _twiml(line.goodbye(place.lang, _links()))
+    return _twiml(line.reprompt(place, call, _links(), now, _extras(line), _can_text(reachable)))
+
+
+def _language_key(line: PhoneLine, number: str, reachable: bool, digits: str, call: Call, place: Place,
+                  now: dt.datetime) -> Response:
+    links = _links()
+    offer = tuple(c for c in (place.offer or line.content.languages.codes) if c in line.content.languages.books)
+    if digits == "*":
+        return _twiml(line.language_menu(offer, call, links, _can_text(reachable)))
+    code = next((c for c in offer if menu_key(c) == digits), None)
+    if code is None and digits in ("0", "#"):
+        turn = _turn(number, "0")  # back to the main menu, if they already had a language
+        if not any(isinstance(o, ChooseLanguage) for o in turn.outputs):
+            return _twiml(line.turn(turn, call.answered(), links, now, _extras(line)))
+    if code is None or not (line.spoken(code) or _can_text(reachable)):
+        return _missed(line, call, place, now, reachable)
+    # The engine numbers its language list 1..n; the phone's keys are fixed per language.
+    turn = _turn(number, str(offer.index(code) + 1))
+    if line.spoken(code):
+        return _twiml(line.turn(turn, call.answered(), links, now, _extras(line), _can_text(reachable)))
+    # A language the line cannot speak: the same welcome and menu, as a text message. The
+    # text conversation goes on from there, in their language.
+    try:
+        _sender().send(number, sms.reply_text(line.content, turn, now))
+    except SendFailed:
+        return _twiml(line.goodbye(code, links, before=("unavailable",)))
+    return _twiml(line.goodbye(code, links, before=("voice_sms_sent",)))
+
+
+def _volunteer(line: PhoneLine, lang: str, call: Call, now: dt.datetime) -> Response:
+    volunteers, settings = _settings().volunteers, _settings()
+    if not volunteers.on_duty(now):
+        return _no_volunteer(line, lang, call, now, answered=None)
+    action = url_for("phone.dialed", **call.query(), **Place(VOLUNTEER, lang).query())
+    return _twiml(line.ring(lang, volunteers.numbers, settings.hotline_number, volunteers.ring_seconds, action, _links()))
+
+
+def _no_volunteer(line: PhoneLine, lang: str, call: Call, now: dt.datetime, answered: bool | None = None) -> Response:
+    """`answered` False: they were rung and nobody answered; None: decide from the hours."""
+    volunteers = _settings().volunteers
+    if answered is None:
+        answered = False if volunteers.on_duty(now) else None
+    why = "voice_volunteer_no_answer" if answered is False else "voice_volunteer_closed"
+    voicemail = url_for("phone.recorded", **call.query(), **Place(VOLUNTEER, lang).query()) if volunteers.voicemail else None
+    return _twiml(line.no_volunteer(lang, why, volunteers.referrals, call, _links(), now, voicemail))
