@@ -60,14 +60,14 @@ def test_every_translation_is_served_and_nothing_else(place):
         catalog = read_catalog(catalog_path(translations, code), code)
         for item in translatables(content.script):
             message = catalog.get(item.english, context=item.context)
-            translated = bool(message and message.string and not message.fuzzy)
+            translated = bool(message and message.msgstr and not message.fuzzy)
             if item.context.startswith("keywords:"):
                 if translated:
                     keyword_id = item.context.split(":")[1]
-                    for word in keyword_words(message.string):
+                    for word in keyword_words(message.msgstr):
                         assert book.commands.get(word) in (keyword_id, "language"), (code, item.context, word)
                 continue
-            expected = message.string if translated else item.english
+            expected = message.msgstr if translated else item.english
             assert served_value(book, item.context) == expected, (code, item.context)
 
 
@@ -79,7 +79,7 @@ def translated_english(content, translations, code) -> set[str]:
     english = set()
     for item in translatables(content.script):
         message = catalog.get(item.english, context=item.context)
-        if (message and message.string and not message.fuzzy and message.string != item.english
+        if (message and message.msgstr and not message.fuzzy and message.msgstr != item.english
                 and "{" not in item.english and not item.context.startswith("keywords:")):
             english.add(item.english)
     return english

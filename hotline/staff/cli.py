@@ -1,148 +1,186 @@
-"""The `hotline` command: try, check and serve the hotline.
+"""The `hotline` command: try, check, publish and serve the hotline.
 
 Built on Flask's click integration, so `hotline run`, `hotline routes` and `hotline shell`
-work as they do for any Flask app; the commands below add the hotline's own. Failures are an
-exit status and one clear message, never a traceback.
+work as they do for any Flask app; the commands below add the hotline's own. Every command
+answers `--help` (and the group `--version`) without any setting; failures are one clear
+message and the exit status of hotline/staff/failures.py, never a traceback.
+
+The content read is the copy you stand in (hotline/staff/folders.py), and each command says
+which folders it read.
 """
 from __future__ import annotations
 
 import datetime as dt
-import os
-import sys
+import importlib.metadata
 
 import click
 from flask.cli import FlaskGroup
 
 from hotline.config import Settings
 from hotline.errors import HotlineError
+from hotline.staff import folders as places
 from hotline.staff.commands import register as register_staff_commands
-from hotline.content.catalogs.maintenance import translations
+from hotline.staff.failures import SetupFailed, guarded
+from hotline.staff.translation_commands import translations
 
 
 def _app_factory():
     from hotline.web.app import create_app
 
-    return create_app()
+    with guarded():
+        return create_app()
 
 
-def _fail(exc: HotlineError) -> None:
-    click.secho(str(exc), fg="red", err=True)
-    sys.exit(2)
+def version() -> str:
+    try:
+        return importlib.metadata.version("hotline")
+    except importlib.metadata.PackageNotFoundError:  # a checkout run with python -m, not installed
+        return "unknown (not installed)"
 
 
-@click.group(cls=FlaskGroup, create_app=_app_factory, add_version_option=False)
+class HotlineGroup(FlaskGroup):
+    """FlaskGroup loads the app to list or find commands, which needs the production settings
+    and prints a traceback without them. The hotline adds no commands through the app, so
+    listing and finding never load it: `hotline`, `--help` and a mistyped command need no setup."""
+
+    def list_commands(self, ctx):
+        return sorted(click.Group.list_commands(self, ctx))
+
+    def get_command(self, ctx, name):
+        return click.Group.get_command(self, ctx, name)
+
+
+@click.group(cls=HotlineGroup, create_app=_app_factory, add_version_option=False, load_dotenv=False)
+@click.version_option(version(), "--version", "-V", prog_name="hotline", message="%(prog)s %(version)s")
 def main() -> None:
     """A know-your-rights SMS and voice hotline.
 
-    Start with `hotline chat` to talk to it in this terminal.
+    Start with `hotline chat` to talk to it in this terminal. Commands read flows/ and
+    translations/ in the folder you are in (or --flows / HOTLINE_FLOWS_DIR).
+
+    Exit status: 0 done, 1 findings (e.g. `check --strict` warnings), 2 errors or setup problems.
     """
+
+
+def staff_settings(found: places.Folders, **overrides) -> Settings:
+    """Development settings for a staff command, reading the folders found."""
+    with guarded():
+        return Settings.from_env(dev=True, flows_dir=found.flows, translations_dir=found.translations, **overrides)
+
+
+def say_folders(found: places.Folders) -> None:
+    # stderr: the output of chat, render and sources stays exactly what a person gets.
+    click.secho(found.line(), fg="cyan", err=True)
 
 
 @main.command("chat", with_appcontext=False)
 @click.option("--number", default="+15550100000", show_default=True, help="The phone number to pretend to be (it is hashed, as always).")
 @click.option("--voice", is_flag=True, help="Call instead of texting: hear what a caller hears, press keys.")
 @click.option("--lang", default=None, help="Start in this language (any with a catalog, even one not offered to callers yet).")
-def chat(number: str, voice: bool = False, lang: str | None = None) -> None:
+@places.options
+def chat(number: str, voice: bool = False, lang: str | None = None, flows_dir=None, translations_dir=None) -> None:
     """Text the hotline from this terminal: the same engine and store as the SMS line."""
+    found = places.find(flows_dir, translations_dir)
+    say_folders(found)
+    settings = staff_settings(found)
     if voice:
         from hotline.staff.phone_chat import chat as call
 
-        return call(number)
+        with guarded():
+            return call(number, settings, lang)
     from hotline.web.app import build_switchboard
-    from hotline.channels import sms
+    from hotline.staff import preview
 
-    try:
-        settings = Settings.from_env(dev=True)
+    with guarded():
         board = build_switchboard(settings)
         if lang:
-            from hotline.staff.preview import start_in
-
-            start_in(board, settings, number, lang)
-    except HotlineError as exc:
-        _fail(exc)
+            preview.start_in(board, settings, number, lang)
     click.secho(f"hotline chat: scripts {board.content.version}, {board.store.name} store, "
                 f"languages {', '.join(board.content.languages.codes)}.", fg="cyan")
     click.secho("Type what a person would text. Ctrl-D or an empty line twice to leave.", fg="cyan")
-    blanks = 0
-    while True:
-        try:
-            text = input("you> ")
-        except (EOFError, KeyboardInterrupt):
-            click.echo()
-            return
-        blanks = blanks + 1 if not text.strip() else 0
-        if blanks >= 2:
-            return
-        answer = board.turn(number, text, channel="sms")
-        reply = sms.reply_text(board.content, answer.turn, dt.datetime.now(dt.timezone.utc))
-        click.echo(click.style("hotline>\n", fg="green") + (reply or "(no reply: the SMS line stays silent here)") + "\n")
+    preview.sms_chat(board, number, input, click.echo, dt.datetime.now)
 
 
 @main.command("serve", with_appcontext=False)
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
 @click.option("--dev/--no-dev", default=None, help="Development mode: allowed without a Twilio token (says so loudly).")
-def serve(host: str, port: int, dev: bool | None) -> None:
+@places.options
+def serve(host: str, port: int, dev: bool | None, flows_dir=None, translations_dir=None) -> None:
     """Run the webhook server for local use (production runs gunicorn, see the Procfile)."""
     from hotline.web.app import create_app
 
-    overrides = {} if dev is None else {"dev": dev}
-    try:
+    found = places.find(flows_dir, translations_dir)
+    say_folders(found)
+    overrides = {"flows_dir": found.flows, "translations_dir": found.translations}
+    if dev is not None:
+        overrides["dev"] = dev
+    with guarded():
         app = create_app(overrides)
-    except HotlineError as exc:
-        _fail(exc)
     # Not app.run(): Flask ignores it inside its own command line (FLASK_RUN_FROM_CLI is set).
     from werkzeug.serving import run_simple
 
     run_simple(host, port, app, threaded=True)
 
 
-# `hotline check`, `schema`, `render` and `graph`: the staff tools (hotline/staff/).
+# `hotline check`, `schema`, `render`, `graph` and `publish`: the staff tools (hotline/staff/).
 register_staff_commands(main)
-
 
 main.add_command(translations)
 
 
 @main.command("sources", with_appcontext=False)
 @click.option("--write", is_flag=True, help="Write flows/SOURCES.md instead of printing it.")
-def sources(write: bool) -> None:
+@places.options
+def sources(write: bool, flows_dir=None, translations_dir=None) -> None:
     """The review trail: every source, the legal steps using it, and open questions."""
     from hotline.content.loader import load_script
     from hotline.content.review_trail import sources_markdown
 
-    settings = Settings.from_env(dev=True)
-    try:
-        text = sources_markdown(load_script(settings.flows_dir))
-    except HotlineError as exc:
-        _fail(exc)
+    found = places.find(flows_dir, translations_dir)
+    say_folders(found)
+    with guarded():
+        text = sources_markdown(load_script(found.flows))
+        if write:
+            target = found.flows / "SOURCES.md"
+            target.write_text(text, encoding="utf-8")
     if write:
-        target = settings.flows_dir / "SOURCES.md"
-        target.write_text(text, encoding="utf-8")
         click.echo(f"wrote {target}")
     else:
         click.echo(text, nl=False)
 
 
+def _phone_number(ctx, param, value: str | None) -> str | None:
+    from hotline.content.phones import PhoneProblem, display
+
+    if value is None:
+        return None
+    try:
+        return display(value)
+    except PhoneProblem as exc:
+        raise click.BadParameter(str(exc)) from None
+
+
 @main.command("card", with_appcontext=False)
 @click.option("--lang", default="en", show_default=True, help="Language code (en, es, uk, ru, ar, fa_AF, ps, ht, zh_Hans).")
-@click.option("--number", envvar="HOTLINE_PHONE_NUMBER", required=True,
+@click.option("--number", envvar="HOTLINE_PHONE_NUMBER", required=True, callback=_phone_number,
               help="The hotline's own phone number as people should dial it (or HOTLINE_PHONE_NUMBER).")
 @click.option("--out", type=click.Path(dir_okay=False), help="Output PDF (default: card-<lang>.pdf).")
-def card(lang: str, number: str, out: str | None) -> None:
+@places.options
+def card(lang: str, number: str, out: str | None, flows_dir=None, translations_dir=None) -> None:
     """Print the pocket card: the rights and the numbers, wallet-sized, as a PDF."""
     from hotline.staff.card import card_text, render_pdf
     from hotline.content.bundle import load_content
 
-    settings = Settings.from_env(dev=True)
-    try:
+    found = places.find(flows_dir, translations_dir)
+    say_folders(found)
+    settings = staff_settings(found)
+    target = out or f"card-{lang}.pdf"
+    with guarded():
         content = load_content(settings.flows_dir, settings.translations_dir, settings.languages)
         pdf = render_pdf(card_text(content, lang, number))
-    except HotlineError as exc:
-        _fail(exc)
-    target = out or f"card-{lang}.pdf"
-    with open(target, "wb") as handle:
-        handle.write(pdf)
+        with open(target, "wb") as handle:
+            handle.write(pdf)
     click.echo(f"wrote {target} (85.6 x 54 mm, 2 pages: print at actual size)")
 
 

@@ -14,25 +14,17 @@ from pathlib import Path
 import click
 
 from hotline.config import ROOT, Settings
-from hotline.errors import HotlineError, ScriptError
+from hotline.staff import folders as places
+from hotline.staff.failures import FindingsFailed, SetupFailed, guarded
 from hotline.staff.limits import DEFAULT_LIMITS, Limits
 
 
-def _settings() -> Settings:
-    try:
-        return Settings.from_env(dev=True)
-    except HotlineError as exc:
-        _fail(exc)
-
-
-def _fail(exc: Exception) -> None:
-    if isinstance(exc, ScriptError):
-        for finding in exc.findings:
-            click.secho(f"error  {finding}", fg="red", err=True)
-        click.secho("The scripts do not load; `hotline check` explains each error.", fg="red", err=True)
-    else:
-        click.secho(str(exc), fg="red", err=True)
-    sys.exit(2)
+def _settings(flows_dir: str | None, translations_dir: str | None, say: bool = True) -> Settings:
+    found = places.find(flows_dir, translations_dir)
+    if say:
+        click.secho(found.line(), fg="cyan", err=True)
+    with guarded():
+        return Settings.from_env(dev=True, flows_dir=found.flows, translations_dir=found.translations)
 
 
 def _date(ctx, param, value: str | None) -> dt.date | None:
@@ -54,8 +46,9 @@ def _date(ctx, param, value: str | None) -> dt.date | None:
 @click.option("--verified-days", type=click.IntRange(min=1), default=DEFAULT_LIMITS.verified_days, show_default=True,
               help="Days before a referral needs another call to verify it.")
 @click.option("--color/--no-color", default=None, help="Colour the text (default: only in a terminal).")
+@places.options
 def check(as_json: bool, strict: bool, today: dt.date | None, review_days: int, verified_days: int,
-          color: bool | None) -> None:
+          color: bool | None, flows_dir: str | None = None, translations_dir: str | None = None) -> None:
     """Check the flow scripts and catalogs: errors, translations, SMS cost, voice, freshness, structure.
 
     Exit status: 0 when the hotline can serve them (warnings are printed), 1 with --strict when
@@ -66,16 +59,20 @@ def check(as_json: bool, strict: bool, today: dt.date | None, review_days: int, 
     from hotline.staff.report_text import render
     from hotline.staff.voiceready import recordings_missing
 
-    settings = _settings()
+    settings = _settings(flows_dir, translations_dir, say=False)
     limits = Limits(review_days=review_days, verified_days=verified_days)
-    phone = PhoneSettings.from_env()
+    with guarded():
+        phone = PhoneSettings.from_env()
     missing = recordings_missing(phone.recordings_dir, phone.volunteers is not None,
                                  phone.volunteers.referrals if phone.volunteers else ())
     report = run_check(settings.flows_dir, settings.translations_dir, settings.languages, today=today, limits=limits,
                        missing_recordings=missing)
+    read = places.Folders(Path(settings.flows_dir), Path(settings.translations_dir))
     if as_json:
-        click.echo(json.dumps(report.as_json(strict), indent=2, ensure_ascii=False))
+        data = {"flows": str(read.flows), "translations": str(read.translations), **report.as_json(strict)}
+        click.echo(json.dumps(data, indent=2, ensure_ascii=False))
     else:
+        click.echo(read.line(), color=color)
         for line in render(report):
             click.echo(line, color=color)
     sys.exit(report.exit_status(strict))
@@ -92,8 +89,7 @@ def schema(out: Path, only_check: bool) -> None:
     if only_check:
         drifted = schemas.drifted(out)
         if drifted:
-            click.secho(f"out of date: {', '.join(drifted)}; run `hotline schema` and commit the result", fg="red")
-            sys.exit(1)
+            raise FindingsFailed(f"out of date: {', '.join(drifted)}; run `hotline schema` and commit the result")
         click.secho("the schema files match the models", fg="green")
         return
     for path in schemas.write(out):
@@ -105,19 +101,19 @@ def schema(out: Path, only_check: bool) -> None:
 @click.option("--lang", default="en", show_default=True, help="Language code, e.g. es, uk, ar.")
 @click.option("--channel", type=click.Choice(["sms", "voice"]), default="sms", show_default=True)
 @click.option("--at", "at", metavar="DATETIME", help="The time in Binghamton, e.g. 2026-12-01T21:00 (referral hours depend on it).")
-def render_node(node: str, lang: str, channel: str, at: str | None) -> None:
+@places.options
+def render_node(node: str, lang: str, channel: str, at: str | None, flows_dir=None, translations_dir=None) -> None:
     """Print exactly what a person gets on arriving at NODE (by SMS, or what the phone line says)."""
     from hotline.channels import sms
     from hotline.staff.sms_budget import billed
     from hotline.staff import preview
     from hotline.staff.voiceready import TTS
 
-    try:
-        content = preview.preview_content(_settings())
+    settings = _settings(flows_dir, translations_dir)
+    with guarded():
+        content = preview.preview_content(settings)
         when = preview.parse_when(at)
         turn = preview.arrival(content, node, lang)
-    except HotlineError as exc:
-        _fail(exc)
     if channel == "sms":
         text = sms.reply_text(content, turn, when)
         click.echo(text)
@@ -136,17 +132,18 @@ def render_node(node: str, lang: str, channel: str, at: str | None) -> None:
 @click.option("--svg/--no-svg", default=True, help="Also draw SVG with Graphviz's `dot`, when it is installed.")
 @click.option("--today", callback=_date, metavar="YYYY-MM-DD", help="Judge review dates as of this day.")
 @click.option("--review-days", type=click.IntRange(min=1), default=DEFAULT_LIMITS.review_days, show_default=True)
-def graph(lang: str, out: Path, svg: bool, today: dt.date | None, review_days: int) -> None:
+@places.options
+def graph(lang: str, out: Path, svg: bool, today: dt.date | None, review_days: int, flows_dir=None,
+          translations_dir=None) -> None:
     """Draw each flow as a diagram: Mermaid (.mmd, .md) and, with Graphviz, SVG."""
     from hotline.staff import graph as graphs
     from hotline.staff import preview
 
-    try:
-        content = preview.preview_content(_settings())
+    settings = _settings(flows_dir, translations_dir)
+    with guarded():
+        content = preview.preview_content(settings)
         preview.checked_language(content, lang)
         written = graphs.write(content, out, lang, today or dt.date.today(), Limits(review_days=review_days), svg)
-    except HotlineError as exc:
-        _fail(exc)
     for path in written:
         click.echo(f"wrote {path}")
     if svg and graphs.graphviz() is None:

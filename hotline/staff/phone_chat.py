@@ -73,12 +73,18 @@ def run(post: Callable[[str, dict], bytes], number: str, ask: Callable[[str], st
             document = post(redirect.text, form)
 
 
-def chat(number: str) -> None:
+def chat(number: str, settings=None, lang: str | None = None) -> None:
+    """Call from the terminal; `lang`: start as a caller whose language is already `lang`."""
     from hotline.web.app import create_app
 
-    app = create_app({"dev": True, "auth_token": None, "HOTLINE_TEXT_SENDER": PrintedSender()})
+    folders = {"flows_dir": settings.flows_dir, "translations_dir": settings.translations_dir} if settings else {}
+    app = create_app({"dev": True, "auth_token": None, "HOTLINE_TEXT_SENDER": PrintedSender(), **folders})
     client = app.test_client()
     board = app.extensions["hotline"]
+    if lang:
+        from hotline.staff.preview import start_in
+
+        start_in(board, app.config["HOTLINE_SETTINGS"], number, lang)
     ready = app.extensions["hotline_phone"].line(board.content).ready
     click.secho(f"hotline chat --voice: scripts {board.content.version}, {board.store.name} store; phone line: "
                 + ", ".join(f"{code} ({r.how})" for code, r in ready.items()), fg="cyan")

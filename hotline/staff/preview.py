@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+
+import click
 from zoneinfo import ZoneInfo
 
 from pathlib import Path
@@ -18,7 +20,7 @@ from hotline.channels.voice import spoken as voice_spoken
 from hotline.channels.voice.speech import Recordings
 from hotline.config import Settings
 from hotline.content.bundle import Content, catalogs_digest
-from hotline.core.engine import State, Turn, step
+from hotline.core.engine import Notice, State, Turn, step
 from hotline.errors import HotlineError
 from hotline.content.loader import load_script
 from hotline.content.catalogs.languages import ENGLISH, catalog_path, load_languages
@@ -86,7 +88,8 @@ def spoken(content: Content, turn: Turn, now: dt.datetime) -> str:
     for part in compose(content, turn.state.lang, voice_outputs(turn.outputs), "voice", now):
         words, _ = line.words_for(part)
         said.append(voice_spoken(words))
-    if turn.waits_for_choice:
+    # The end of a topic already says the keys (its leaf hint); a menu gets them once, as a call does.
+    if turn.waits_for_choice and Notice("leaf_hint") not in turn.outputs:
         said.append(voice_spoken(book.message("voice_keys")))
     return "\n".join(said)
 
@@ -100,3 +103,37 @@ def parse_when(text: str | None) -> dt.datetime:
     except ValueError:
         raise PreviewError(f"--at {text!r}: write a date and time like 2026-12-01T09:30") from None
     return when if when.tzinfo else when.replace(tzinfo=LOCAL)
+
+
+def sms_chat(board: Switchboard, number: str, ask, show, clock) -> None:
+    """`hotline chat`'s conversation: what a person texts, and the replies, until two blank lines.
+
+    It opens as a person's first text does (the welcome, or the menu of the chosen
+    language), so the first thing typed is an answer to it, not taken as a greeting."""
+    from hotline.channels import sms
+
+    def answer(text: str) -> None:
+        result = board.turn(number, text, channel="sms")
+        reply = sms.reply_text(board.content, result.turn, clock(dt.timezone.utc))
+        show(click.style("hotline>\n", fg="green") + (reply or "(no reply: the SMS line stays silent here)") + "\n")
+
+    show(click.style("(the hotline's answer to a first text)", fg="cyan"))
+    answer(OPENING)
+    blanks = 0
+    while True:
+        try:
+            text = ask("you> ")
+        except (EOFError, KeyboardInterrupt):
+            show("")
+            return
+        blanks = blanks + 1 if not text.strip() else 0
+        if blanks >= 2:
+            return
+        if blanks:
+            continue
+        answer(text)
+
+
+# What the chat sends for the person to open the conversation: an empty text, which says
+# nothing about a language (so the language menu, or the welcome in the language chosen).
+OPENING = ""

@@ -10,18 +10,21 @@ was changed or removed (after `pybabel update` such entries become fuzzy or `#~`
 from __future__ import annotations
 
 import logging
+import os
 import re
+import shutil
+import subprocess
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from babel.messages.catalog import Catalog
 
 from hotline.errors import CatalogError
 from hotline.core import contract
+from hotline.content.catalogs import pocheck
 from hotline.content.script import Script
 from hotline.content.catalogs.strings import Translatable, translatables
-from hotline.content.catalogs.languages import ENGLISH, MIN_COVERAGE, Language, catalog_path, load_languages, read_catalog, review_status
+from hotline.content.catalogs.languages import ENGLISH, MIN_COVERAGE, Language, catalog_path, CatalogFile, load_languages, read_catalog, review_status
 from hotline.staff.findings import Finding, LanguageStatus
 
 REVIEWED = "reviewed"
@@ -85,23 +88,26 @@ def _review_one(script: Script, strings: list[Translatable], translations_dir: P
     path = catalog_path(translations_dir, code)
     shown = display_path(translations_dir, code)
     name = Language.of(code).native_name
+    gnu = msgfmt_problems(path)
     try:
         catalog = read_catalog(path, code)
     except CatalogError as exc:
-        # i18n names the place as "<path>:<line>: <reason>" (its own strict scan), or wraps
-        # Babel's error, whose line count starts at 0.
+        # read_catalog names the place as "<path>:<line>: <reason>" (the checks of msgfmt -c).
         own = re.match(rf"^{re.escape(str(path))}:(\d+): (.*)$", str(exc), re.S)
-        if own:
-            line, why = int(own.group(1)), own.group(2)
-        else:
-            lineno = getattr(exc.__cause__, "lineno", None)
-            line = lineno + 1 if isinstance(lineno, int) else 1
-            why = re.sub(r" on \d+$", "", str(exc.__cause__ or exc))
-        finding = Finding("errors", "error", shown, line, f"this catalog cannot be read: {why}", code)
-        return LanguageStatus(code, name, shown, "unreadable", False, broken=True), [finding], {}
-    lines = {message.context: message.lineno for message in catalog if message.id and message.context}
+        line, why = (int(own.group(1)), own.group(2)) if own else (1, str(exc))
+        findings = [Finding("errors", "error", shown, line, f"this catalog cannot be read: {why}", code)]
+        findings += [Finding("errors", "error", shown, p.line, f"msgfmt -c: {p.reason}", code)
+                     for p in gnu if p.line != line]
+        return LanguageStatus(code, name, shown, "unreadable", False, broken=True), findings, {}
+    lines = {message.msgctxt: message.linenum for message in catalog if message.msgctxt}
     lines[_HEADER] = _header_line(path)
     findings = _placeholder_errors(catalog, strings, shown, code)
+    findings += [Finding("translations", "warning", shown, p.line, f"gettext: {p.reason}", code)
+                 for p in catalog.problems]
+    # GNU msgfmt, when installed, has the last word: what it refuses, Poedit and Weblate refuse.
+    # (Its placeholder errors are the ones found above, in plainer words: not said twice.)
+    if not any(f.severity == "error" for f in findings):
+        findings += [Finding("errors", "error", shown, p.line, f"msgfmt -c: {p.reason}", code) for p in gnu]
     try:
         with quiet_catalog_log():
             languages = load_languages(script, translations_dir, (ENGLISH, code))
@@ -121,17 +127,17 @@ def _review_one(script: Script, strings: list[Translatable], translations_dir: P
     return status, findings, lines
 
 
-def _placeholder_errors(catalog: Catalog, strings: list[Translatable], shown: str, code: str) -> list[Finding]:
+def _placeholder_errors(catalog: CatalogFile, strings: list[Translatable], shown: str, code: str) -> list[Finding]:
     """The {placeholders} rule of hotline.content.catalogs.languages, with the catalog line of each offending entry."""
     findings = []
     for item in strings:
         message = catalog.get(item.english, context=item.context)
-        if message is None or not message.string or message.fuzzy:
+        if message is None or not message.msgstr or message.fuzzy:
             continue
-        theirs, ours = contract.placeholders(message.string), contract.placeholders(item.english)
+        theirs, ours = contract.placeholders(message.msgstr), contract.placeholders(item.english)
         if theirs != ours:
             findings.append(Finding(
-                "errors", "error", shown, message.lineno or 1,
+                "errors", "error", shown, message.linenum or 1,
                 f"'{item.context}' has placeholders {_braced(theirs)} but the English has {_braced(ours)}: "
                 "keep them exactly as in the English; the hotline will not load this catalog", code))
     return findings
@@ -158,19 +164,39 @@ class _Stale:
     why: str
 
 
-def _stale_entries(catalog: Catalog, strings: list[Translatable]) -> list[_Stale]:
+def _stale_entries(catalog: CatalogFile, strings: list[Translatable]) -> list[_Stale]:
     current = {(item.english, item.context) for item in strings}
     contexts = {item.context for item in strings}
     stale = []
     for message in catalog:
-        if not message.id or (message.id, message.context) in current:
+        if (message.msgid, message.msgctxt) in current:
             continue
-        why = ("the English changed since this was translated" if message.context in contexts
+        why = ("the English changed since this was translated" if message.msgctxt in contexts
                else "no string uses it any more")
-        stale.append(_Stale(message.context or message.id, message.lineno or 1, why))
-    for (msgid, context), message in catalog.obsolete.items():
-        stale.append(_Stale(context or msgid, message.lineno or 1, "kept as obsolete (#~): no string uses it"))
+        stale.append(_Stale(message.msgctxt or message.msgid, message.linenum or 1, why))
+    for message in catalog.obsolete:
+        stale.append(_Stale(message.msgctxt or message.msgid, message.linenum or 1, "kept as obsolete (#~): no string uses it"))
     return stale
+
+
+def msgfmt_problems(path: Path) -> list[pocheck.Problem]:
+    """GNU `msgfmt -c`'s own errors on this catalog; none when gettext is not installed."""
+    program = shutil.which("msgfmt")
+    if program is None:
+        return []
+    try:
+        done = subprocess.run([program, "-c", "-o", os.devnull, str(path)], capture_output=True, text=True,
+                              timeout=30, env={**os.environ, "LC_ALL": "C"})
+    except (OSError, subprocess.TimeoutExpired):
+        return []
+    if done.returncode == 0:
+        return []
+    problems = []
+    for text in done.stderr.splitlines():
+        found = re.match(rf"^{re.escape(str(path))}:(\d+)(?::\d+)?: (?!warning)(.*)$", text)
+        if found:
+            problems.append(pocheck.Problem(int(found.group(1)), found.group(2)))
+    return problems or [pocheck.Problem(1, done.stderr.strip().splitlines()[-1] if done.stderr.strip() else "failed")]
 
 
 def _entry_findings(status: LanguageStatus, missing: list[str], fuzzy: list[str], stale: list[_Stale],

@@ -7,7 +7,6 @@ and keeps the English placeholders; anything else falls back to English, never t
 """
 from __future__ import annotations
 
-import io
 import logging
 import re
 import unicodedata
@@ -15,11 +14,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from babel import Locale
-from babel.messages.catalog import Catalog
-from babel.messages.pofile import PoFileError, read_po
+import polib
 
 from hotline.errors import CatalogError
 from hotline.core import contract
+from hotline.content.catalogs import pocheck
 from hotline.content.script import Script
 from hotline.content.catalogs.strings import CHANNEL_FIELDS, keyword_context, label_context, message_context, node_context, referral_context, translatables
 
@@ -141,72 +140,34 @@ def catalog_path(translations_dir: Path, code: str) -> Path:
     return translations_dir / code / "LC_MESSAGES" / "messages.po"
 
 
-# A gettext line is a comment, a keyword with one quoted string, or one more quoted string.
-_PO_STRING = r'"(?:[^"\\]|\\.)*"'
-_PO_KEYWORD_LINE = re.compile(rf"^(msgctxt|msgid|msgid_plural|msgstr(?:\[\d+\])?)\s+({_PO_STRING})\s*$")
-_PO_CONTINUATION = re.compile(rf"^{_PO_STRING}\s*$")
-# What may come next after each keyword (None: the start of an entry).
-_PO_NEXT = {
-    None: ("msgctxt", "msgid"),
-    "msgctxt": ("msgid",),
-    "msgid": ("msgid_plural", "msgstr"),
-    "msgid_plural": ("msgstr[",),
-    "msgstr": ("msgctxt", "msgid"),
-    "msgstr[": ("msgstr[", "msgctxt", "msgid"),
-}
+class CatalogFile:
+    """One catalog as polib read it, with its entries found by (msgid, msgctxt)."""
+
+    def __init__(self, po: polib.POFile, problems: list[pocheck.Problem] = ()):
+        self.po = po
+        self.problems = list(problems)  # msgfmt -c's warnings (errors stop read_catalog)
+        self._entries = {(e.msgid, e.msgctxt): e for e in po if not e.obsolete}
+
+    def get(self, msgid: str, context: str | None = None) -> polib.POEntry | None:
+        return self._entries.get((msgid, context))
+
+    def __iter__(self):
+        return iter(e for e in self.po if not e.obsolete and e.msgid)
+
+    @property
+    def obsolete(self) -> list[polib.POEntry]:
+        return [e for e in self.po if e.obsolete]
+
+    @property
+    def language(self) -> str | None:
+        return self.po.metadata.get("Language") or None
 
 
-def check_po_syntax(text: str, path: Path) -> None:
-    """Reject what Babel's lenient reader would silently garble.
+def read_catalog(path: Path, code: str) -> CatalogFile:
+    """Read one catalog with polib after the checks msgfmt -c makes (pocheck).
 
-    read_po() turns `msgid Hello` into "ell", an unterminated string into a shortened one, and
-    keeps one of two entries with the same context and msgid without a word. Served text must
-    be exactly what the translator wrote, so any of these stops the start, naming file and line.
-    """
-    previous: str | None = None
-    entry: dict[str, str] = {}
-    seen: dict[tuple[str, str], int] = {}
-    start_line = 0
-
-    def close_entry() -> None:
-        if "msgid" in entry and entry["msgid"] != '""':
-            key = (entry.get("msgctxt", ""), entry["msgid"])
-            if key in seen:
-                context = _unquote(key[0]) or "(no context)"
-                raise CatalogError(f"{path}:{start_line}: entry '{context}' appears twice (first at line {seen[key]}); keep one")
-            seen[key] = start_line
-
-    for lineno, line in enumerate(text.splitlines(), start=1):
-        stripped = line.strip()
-        if not stripped or stripped.startswith("#"):
-            continue
-        keyword_line = _PO_KEYWORD_LINE.match(stripped)
-        if keyword_line:
-            keyword, value = keyword_line.groups()
-            kind = "msgstr[" if keyword.startswith("msgstr[") else keyword
-            if kind not in _PO_NEXT[previous]:
-                expected = " or ".join(k.rstrip("[") for k in _PO_NEXT[previous])
-                raise CatalogError(f"{path}:{lineno}: `{keyword}` here, but gettext expects {expected}")
-            if kind in ("msgctxt", "msgid") and previous in (None, "msgstr", "msgstr["):
-                close_entry()
-                entry, start_line = {}, lineno
-            entry[kind] = value
-            previous = kind
-        elif _PO_CONTINUATION.match(stripped) and previous is not None:
-            entry[previous] = entry.get(previous, "") + stripped
-        else:
-            raise CatalogError(f"{path}:{lineno}: not valid gettext syntax (check the quotes): {stripped[:60]!r}")
-    if previous in ("msgctxt", "msgid", "msgid_plural"):
-        raise CatalogError(f"{path}: the file ends in the middle of an entry (a msgstr is missing)")
-    close_entry()
-
-
-def _unquote(quoted: str) -> str:
-    return quoted.replace('""', "").strip('"')
-
-
-def read_catalog(path: Path, code: str) -> Catalog:
-    """Parse one catalog strictly. Raises CatalogError naming the file (and line) on any fault."""
+    Raises CatalogError "<path>:<line>: <reason>" on the first error: a catalog msgfmt, Poedit or
+    Weblate would refuse is never served, and a lenient reading could serve garbled text."""
     try:
         raw = path.read_bytes()
         # Some editors on Windows start a UTF-8 file with a byte order mark; it means nothing here.
@@ -217,16 +178,14 @@ def read_catalog(path: Path, code: str) -> Catalog:
         raise CatalogError(f"{path}:{line}: this catalog is not UTF-8 text; save it as UTF-8") from exc
     except OSError as exc:
         raise CatalogError(f"{path}: this catalog cannot be read: {exc}") from exc
-    check_po_syntax(text, path)
-    try:
-        catalog = read_po(io.BytesIO(raw), locale=code, abort_invalid=True)
-    except PoFileError as exc:
-        line = getattr(exc, "lineno", None)
-        where = f"{path}:{line + 1}" if isinstance(line, int) else str(path)
-        raise CatalogError(f"{where}: this catalog cannot be read: {exc}") from exc
-    except ValueError as exc:
-        raise CatalogError(f"{path}: this catalog cannot be read: {exc}") from exc
-    declared = catalog.locale_identifier
+    po, problems = pocheck.check(text)
+    # Placeholder mismatches are refused too, by _served_translations, in the hotline's own words.
+    errors = [p for p in problems if p.severity == "error" and p.kind != "format"]
+    if po is None or errors:
+        first = errors[0]
+        raise CatalogError(f"{path}:{first.line}: {first.reason}")
+    catalog = CatalogFile(po, problems)
+    declared = catalog.language
     if declared and declared != code:
         raise CatalogError(f"{path}: the header says `Language: {declared}`, but the file is the {code} catalog; "
                            f"was a catalog copied into the wrong folder?")
@@ -308,29 +267,29 @@ class Phrasebook:
         return text.format(**params) if params else text
 
 
-def _served_translations(script: Script, catalog: Catalog, report: CatalogReport, path: Path) -> dict[str, str]:
+def _served_translations(script: Script, catalog: CatalogFile, report: CatalogReport, path: Path) -> dict[str, str]:
     served: dict[str, str] = {}
     broken: list[str] = []
     for item in translatables(script):
         report.total += 1
         message = catalog.get(item.english, context=item.context)
-        if message is None or not message.string:
+        if message is None or not (message.msgstr or message.msgstr_plural):
             report.missing.append(item.context)
             continue
         if message.fuzzy:
             report.fuzzy.append(item.context)
             continue
-        if not isinstance(message.string, str):
-            broken.append(f"{path}:{message.lineno}: '{item.context}' has plural forms; the hotline has none")
+        if message.msgid_plural:
+            broken.append(f"{path}:{message.linenum}: '{item.context}' has plural forms; the hotline has none")
             continue
-        if contract.placeholders(message.string) != contract.placeholders(item.english):
-            broken.append(f"{path}:{message.lineno}: '{item.context}' has placeholders {sorted(contract.placeholders(message.string))}, "
+        if contract.placeholders(message.msgstr) != contract.placeholders(item.english):
+            broken.append(f"{path}:{message.linenum}: '{item.context}' has placeholders {sorted(contract.placeholders(message.msgstr))}, "
                           f"the English has {sorted(contract.placeholders(item.english))}")
             continue
-        if not message.string.strip():
+        if not message.msgstr.strip():
             report.missing.append(item.context)
             continue
-        served[item.context] = message.string
+        served[item.context] = message.msgstr
         report.translated += 1
     if broken:
         raise CatalogError("a catalog does not match the English and cannot be served:\n  " + "\n  ".join(broken))

@@ -1,42 +1,33 @@
-"""`hotline translations extract|update|compile|status`: the gettext round trip, with pybabel.
+"""The gettext round trip: extract, update and compile the catalogs (commands: hotline/staff/).
 
-    hotline translations extract   flows/*.yaml -> translations/messages.pot   (pybabel extract)
-    hotline translations update    messages.pot -> every translations/<lang>/LC_MESSAGES/messages.po
-    hotline translations compile   every messages.po -> messages.mo (pybabel compile), then the
-                                   hotline's own start-up check of every catalog
-    hotline translations status    per language: coverage, review status, SMS segments
+    extract   flows/*.yaml -> translations/messages.pot   (pybabel extract, our extractor)
+    update    messages.pot -> every translations/<lang>/LC_MESSAGES/messages.po   (polib)
+    compile   every messages.po -> messages.mo, each checked as `msgfmt -c` checks it (polib)
 
-`update` is pybabel update plus two rules the hotline needs:
+`update` is msgmerge plus two rules the hotline needs:
 - A string whose English changed keeps its context (msgctxt says where it lives), so its old
   translation is carried to the new English and marked fuzzy, with the old English kept as
-  `#| msgid` for the translator. pybabel alone matches by similar wording only, and a
-  rewritten sentence would lose its translation or, worse, borrow one from another place.
+  `#| msgid` for the translator. Plain msgmerge or pybabel match by similar wording only, and
+  a rewritten sentence would lose its translation or, worse, borrow one from another place.
   Fuzzy entries are never served: callers get the new English until a translator clears it.
 - The review status (`# Review status: draft` in the header comment) survives.
 
-The same steps with plain pybabel (the extractor is registered as `hotline_yaml`):
-
-    pybabel extract -F babel.cfg --no-location --sort-output -o translations/messages.pot .
-    pybabel update -i translations/messages.pot -d translations --previous
-    pybabel compile -d translations --statistics
+The catalogs are written with polib: `pybabel update --previous` (Babel 2.x) writes a long
+multi-line previous msgid as broken PO syntax, which msgfmt, polib, Poedit and Weblate all
+refuse. Use `hotline translations update` (STAFF.md), never pybabel update.
 """
 from __future__ import annotations
 
-import io
-import logging
 import os
 import re
-import sys
 import tempfile
 from pathlib import Path
 
-import click
-from babel.messages.catalog import Catalog
+import polib
 from babel.messages.frontend import BaseError, CommandLineInterface
-from babel.messages.pofile import read_po, write_po
 
-from hotline.config import Settings
-from hotline.errors import CatalogError, HotlineError, ScriptError
+from hotline.errors import CatalogError
+from hotline.content.catalogs import pocheck
 from hotline.content.catalogs.languages import LANGUAGES, catalog_path, read_catalog, review_status
 
 TEMPLATE = "messages.pot"
@@ -78,12 +69,16 @@ def extract(flows_dir: Path, translations_dir: Path) -> Path:
 
 
 def update(translations_dir: Path, languages: tuple[str, ...] = LANGUAGES) -> dict[str, list[str]]:
-    """Bring every catalog in line with the template. Returns, per language, the contexts made fuzzy."""
+    """Bring every catalog in line with the template. Returns, per language, the contexts made fuzzy.
+
+    Read and written with polib, which writes the previous English (`#| msgid`) in the PO
+    syntax GNU gettext, Poedit and Weblate read. (Babel's writer breaks a long multi-line
+    previous msgid mid-string, and every gettext tool then refuses the whole file.)
+    """
     pot = template_path(translations_dir)
     if not pot.exists():
         raise CatalogError(f"{pot}: no template; run `hotline translations extract` first")
-    with pot.open("rb") as handle:
-        template = read_po(handle)
+    template = _read(pot)
     changed: dict[str, list[str]] = {}
     for code in languages:
         if code == "en":
@@ -91,41 +86,102 @@ def update(translations_dir: Path, languages: tuple[str, ...] = LANGUAGES) -> di
         path = catalog_path(translations_dir, code)
         if path.exists():
             status = review_status(path.read_text(encoding="utf-8"))
-            catalog = read_catalog(path, code)
+            catalog = read_catalog(path, code).po
         else:
             status = "draft"
-            catalog = Catalog(locale=code, project="hotline", version="0.1",
-                              copyright_holder="hotline contributors", fuzzy=False)
+            catalog = _new_catalog(code)
             path.parent.mkdir(parents=True, exist_ok=True)
-        moved = _follow_contexts(catalog, template)
-        catalog.update(template)
-        for (english, context), previous in moved.items():
-            message = catalog.get(english, context=context)
-            message.previous_id = [previous]
-        changed[code] = sorted(context for _, context in moved)
-        buffer = io.BytesIO()
-        write_po(buffer, catalog, include_previous=True)
-        path.write_bytes(_with_review_status(buffer.getvalue(), status))
+        catalog, moved = merge(catalog, template)
+        catalog.metadata["POT-Creation-Date"] = template.metadata.get("POT-Creation-Date", "")
+        changed[code] = moved
+        path.write_bytes(_with_review_status(_po_bytes(catalog), status))
     return changed
 
 
-def _follow_contexts(catalog: Catalog, template: Catalog) -> dict[tuple[str, str], str]:
-    """Re-key each translation whose English changed in place (same context) and mark it fuzzy."""
-    by_context = {m.context: m for m in catalog if m.id and m.context}
-    moved: dict[tuple[str, str], str] = {}
+def merge(catalog: polib.POFile, template: polib.POFile) -> tuple[polib.POFile, list[str]]:
+    """msgmerge, with the hotline's rule for changed English; returns the new file and the
+    contexts whose English changed (now fuzzy, the old English kept as `#| msgid`).
+
+    Entries come out in the template's order, then the obsolete ones (`#~`). Translator
+    comments, flags and translations stay; extracted comments come from the template.
+    """
+    current = {(e.msgid, e.msgctxt): e for e in catalog if not e.obsolete and (e.msgid or e.msgctxt)}
+    by_context: dict[str, polib.POEntry] = {}
+    for entry in current.values():
+        if entry.msgctxt and (entry.msgstr or entry.msgstr_plural):
+            by_context.setdefault(entry.msgctxt, entry)
+    wanted = {(e.msgid, e.msgctxt) for e in template if e.msgid}
+    out = polib.POFile(wrapwidth=WIDTH, check_for_duplicates=True)
+    out.header, out.metadata = catalog.header, dict(catalog.metadata)
+    moved, used = [], set()
     for new in template:
-        if not new.id or not new.context or catalog.get(new.id, context=new.context) is not None:
+        if not new.msgid:
             continue
-        old = by_context.get(new.context)
-        if old is None or not old.string:
+        old = current.get((new.msgid, new.msgctxt))
+        if old is None and new.msgctxt in by_context and (by_context[new.msgctxt].msgid, new.msgctxt) not in wanted:
+            old = by_context[new.msgctxt]
+            # The first English a translator translated stays the "previous" one, however
+            # often it changed since: that is the difference they need to see.
+            if not old.previous_msgid:
+                old.previous_msgid = old.msgid
+            if "fuzzy" not in old.flags:
+                old.flags.append("fuzzy")
+            moved.append(new.msgctxt)
+        entry = old if old is not None else polib.POEntry(msgid=new.msgid, msgctxt=new.msgctxt, msgstr="")
+        used.add(id(entry))
+        entry.msgid, entry.msgctxt = new.msgid, new.msgctxt
+        entry.comment, entry.occurrences = new.comment, list(new.occurrences)
+        entry.flags = [f for f in new.flags if f != "fuzzy"] + (["fuzzy"] if "fuzzy" in entry.flags else [])
+        if "fuzzy" not in entry.flags:
+            entry.previous_msgid = entry.previous_msgctxt = None
+        entry.obsolete = False
+        out.append(entry)
+    for entry in catalog:
+        key = (entry.msgid, entry.msgctxt)
+        if id(entry) in used or not entry.msgid or key in wanted or not (entry.msgstr or entry.msgstr_plural):
             continue
-        previous = old.id
-        catalog.delete(old.id, context=old.context)
-        old.id = new.id
-        old.flags.add("fuzzy")
-        catalog[new.id] = old
-        moved[(new.id, new.context)] = previous
-    return moved
+        entry.obsolete = True
+        entry.previous_msgid = entry.previous_msgctxt = None
+        out.append(entry)
+    return out, sorted(moved)
+
+
+# GNU msgmerge's width (what Poedit and Weblate write too), so their edits and ours wrap alike.
+WIDTH = 79
+
+
+def _read(path: Path) -> polib.POFile:
+    text = path.read_text(encoding="utf-8")
+    po, problems = pocheck.check(text)
+    errors = [p for p in problems if p.severity == "error"]
+    if po is None or errors:
+        raise CatalogError(f"{path}:{errors[0].line}: {errors[0].reason}")
+    return po
+
+
+def _new_catalog(code: str) -> polib.POFile:
+    po = polib.POFile(wrapwidth=WIDTH)
+    po.metadata = {
+        "Project-Id-Version": "hotline 0.1",
+        "Report-Msgid-Bugs-To": "",
+        "PO-Revision-Date": "",
+        "Last-Translator": "",
+        "Language": code,
+        "Language-Team": code,
+        "MIME-Version": "1.0",
+        "Content-Type": "text/plain; charset=utf-8",
+        "Content-Transfer-Encoding": "8bit",
+    }
+    return po
+
+
+def _po_bytes(po: polib.POFile) -> bytes:
+    po.wrapwidth = WIDTH
+    return (str(po).rstrip("\n") + "\n").encode("utf-8")
+
+
+def read_template(pot: Path) -> polib.POFile:
+    return _read(pot)
 
 
 def _with_review_status(po: bytes, status: str) -> bytes:
@@ -140,105 +196,18 @@ def _with_review_status(po: bytes, status: str) -> bytes:
     return text.encode("utf-8")
 
 
-def compile_catalogs(translations_dir: Path) -> int:
-    """pybabel compile (writes the .mo files); its exit status."""
-    return _pybabel("compile", "-d", str(translations_dir), "--statistics")
+def compile_catalogs(translations_dir: Path, languages: tuple[str, ...] = LANGUAGES) -> list[Path]:
+    """Write each catalog's .mo beside it (for other gettext tools; the hotline reads the .po).
 
-
-# --- the command ---------------------------------------------------------------------------
-
-
-def _dirs(flows: str | None, translations: str | None) -> tuple[Path, Path, tuple[str, ...]]:
-    settings = Settings.from_env(dev=True)
-    return (Path(flows) if flows else settings.flows_dir,
-            Path(translations) if translations else settings.translations_dir, settings.languages)
-
-
-_flows_option = click.option("--flows", "flows", type=click.Path(file_okay=False), help="Flow scripts folder (default HOTLINE_FLOWS_DIR or flows/).")
-_translations_option = click.option("--translations", "translations", type=click.Path(file_okay=False),
-                                    help="Catalogs folder (default HOTLINE_TRANSLATIONS_DIR or translations/).")
-
-
-def _fail(exc: HotlineError) -> None:
-    if isinstance(exc, ScriptError):
-        for finding in exc.findings:
-            click.secho(f"error  {finding}", fg="red", err=True)
-    click.secho(str(exc) if not isinstance(exc, ScriptError) else f"{len(exc.findings)} error(s) in the flow scripts",
-                fg="red", err=True)
-    sys.exit(2)
-
-
-@click.group("translations")
-def translations() -> None:
-    """Keep the catalogs in step with the English scripts (gettext, through pybabel)."""
-    logging.getLogger("babel").setLevel(logging.WARNING)
-
-
-@translations.command("extract")
-@_flows_option
-@_translations_option
-def extract_command(flows: str | None, translations: str | None) -> None:
-    """Write translations/messages.pot from the flow scripts."""
-    flows_dir, translations_dir, _ = _dirs(flows, translations)
-    try:
-        pot = extract(flows_dir, translations_dir)
-    except HotlineError as exc:
-        _fail(exc)
-    with pot.open("rb") as handle:
-        count = sum(1 for m in read_po(handle) if m.id)
-    click.echo(f"{pot}: {count} strings")
-
-
-@translations.command("update")
-@_flows_option
-@_translations_option
-def update_command(flows: str | None, translations: str | None) -> None:
-    """Update every catalog from the template; changed English becomes fuzzy."""
-    _, translations_dir, languages = _dirs(flows, translations)
-    try:
-        changed = update(translations_dir, languages)
-    except HotlineError as exc:
-        _fail(exc)
-    for code, contexts in changed.items():
-        note = f"{len(contexts)} changed in English, now fuzzy" if contexts else "no English changes"
-        click.echo(f"{catalog_path(translations_dir, code)}: {note}")
-        for context in contexts:
-            click.echo(f"  fuzzy  {context}")
-
-
-@translations.command("compile")
-@_flows_option
-@_translations_option
-def compile_command(flows: str | None, translations: str | None) -> None:
-    """Compile the catalogs to .mo and check that each can be served."""
-    from hotline.content.bundle import load_content
-
-    flows_dir, translations_dir, languages = _dirs(flows, translations)
-    try:
-        status = compile_catalogs(translations_dir)
-        load_content(flows_dir, translations_dir, languages)
-    except HotlineError as exc:
-        _fail(exc)
-    if status:
-        click.secho("pybabel compile reported errors (above)", fg="red", err=True)
-        sys.exit(2)
-    click.echo(f"compiled the catalogs in {translations_dir}; every one can be served")
-
-
-@translations.command("status")
-@_flows_option
-@_translations_option
-def status_command(flows: str | None, translations: str | None) -> None:
-    """Per language: strings translated, fuzzy, missing, review status and SMS segments."""
-    from hotline.staff.coverage import report, table
-
-    flows_dir, translations_dir, languages = _dirs(flows, translations)
-    try:
-        rows = report(flows_dir, translations_dir, languages)
-    except HotlineError as exc:
-        _fail(exc)
-    click.echo(table(rows))
-
-
-if __name__ == "__main__":  # pragma: no cover
-    translations()
+    Each catalog is checked as msgfmt -c checks it first; fuzzy entries are left out, as
+    msgfmt leaves them out."""
+    written = []
+    for code in languages:
+        path = catalog_path(translations_dir, code)
+        if code == "en" or not path.exists():
+            continue
+        po = read_catalog(path, code).po
+        target = path.with_suffix(".mo")
+        po.save_as_mofile(str(target))
+        written.append(target)
+    return written
