@@ -7,6 +7,7 @@ is any, ScriptError carries them all, so a staff member fixes everything in one 
 """
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 from collections import deque
 from pathlib import Path
@@ -252,5 +253,15 @@ def _reason(error: dict, where: str) -> str:
         return f"unknown key '{error['loc'][-1]}' (check the spelling; see flows/README.md for the keys)"
     if kind == "missing":
         return f"'{error['loc'][-1]}' is required here"
+    if kind.startswith(("date_", "datetime_")) or kind in ("date_type",):
+        value = error.get("input")
+        message = f"'{value}' is not a date: write it as year-month-day, like 2026-11-28"
+        return f"{where}: {message}" if where else message
+    if kind == "string_type" and not isinstance(error.get("input"), (dict, list)):
+        value = error.get("input")
+        read_as = {bool: "yes/no", int: "a number", float: "a number", dt.date: "a date", dt.datetime: "a date and time"}
+        what = next((name for cls, name in read_as.items() if type(value) is cls), "something other than text")
+        message = f"YAML read this as {what} ({value!r}), not as text: put it in quotes"
+        return f"{where}: {message}" if where else message
     message = error["msg"].removeprefix("Value error, ")
     return f"{where}: {message}" if where else message

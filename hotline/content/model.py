@@ -10,14 +10,32 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, WithJsonSchema, field_validator, model_validator
+
+from hotline.content import phones, plain
 
 # Ids end up in Redis state, gettext contexts and recording file names: keep them plain.
 Id = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", max_length=40)]
 SourceId = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]*$", max_length=60)]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
-Clock = Annotated[str, StringConstraints(pattern=r"^([01]\d|2[0-3]):[0-5]\d$|^24:00$")]
 Day = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+# Times and days as staff write them ("9am", "17:00", "Monday", "mon-fri"), each read into the
+# one form hours.py uses ("09:00", ("mon", ...)); hotline/content/plain.py lists the forms.
+# The JSON Schema checks the shape only (editors); which words are days is plain.py's.
+Clock = Annotated[str, BeforeValidator(plain.clock), WithJsonSchema(
+    {"anyOf": [{"type": "string", "pattern": r"^\s*(\d{1,2}([:.h]\d{2})?\s*([aApP]\.?[mM]?\.?)?|[Nn]oon|[Mm]idnight)\s*$"},
+               {"type": "integer", "minimum": 0, "maximum": 24}],
+     "description": "A time: 09:00, 9:30, 5pm, 17:30, noon, or 24:00/midnight for the end of the day"})]
+Days = Annotated[tuple[Day, ...], BeforeValidator(plain.days), WithJsonSchema(
+    {"anyOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}, "minItems": 1}],
+     "description": "Days: [mon, tue], [Monday, Tuesday], mon-fri, weekdays or every day"})]
+# A North American number in any common form, shown as staff expect (607-555-0142,
+# 1-800-555-0142 for toll-free); impossible numbers refused (hotline/content/phones.py).
+# (The schema's pattern is the numbering plan's shape, for editors; libphonenumber decides.)
+Phone = Annotated[str, BeforeValidator(lambda value: phones.display(str(value))), WithJsonSchema(
+    {"anyOf": [{"type": "string", "pattern": r"^\s*(\+?1[\s.-]?)?\(?[2-9]\d{2}\)?[\s.-]?[2-9]\d{2}[\s.-]?\d{4}\s*$"},
+               {"type": "integer", "minimum": 2002000000, "maximum": 19999999999}],
+     "description": "A North American phone number, e.g. 607-555-0142 or 1-800-566-7636"})]
 
 
 class _Strict(BaseModel):
@@ -86,14 +104,17 @@ class FlowFile(_Strict):
 
 
 class Opening(_Strict):
-    days: tuple[Day, ...] = Field(min_length=1)
+    days: Days
     open: Clock
     close: Clock
 
     @model_validator(mode="after")
     def _ordered(self) -> "Opening":
+        if self.open == "24:00":
+            raise ValueError("`open` at midnight: write 00:00 (24:00 and midnight are the end of a day)")
         if self.close <= self.open:
-            raise ValueError("`close` must be later than `open` on the same day")
+            raise ValueError(f"`close` ({self.close}) must be later than `open` ({self.open}) on the same day; "
+                             "hours past midnight go on the next day's line")
         return self
 
 
@@ -107,7 +128,7 @@ class Referral(_Strict):
 
     name: Text
     offers: Text = Field(description="What they offer, in one short plain sentence (translated)")
-    phone: Annotated[str, StringConstraints(pattern=r"^1-\d{3}-\d{3}-\d{4}$|^\d{3}-\d{3}-\d{4}$")] | None = None
+    phone: Phone | None = None
     website: Annotated[str, StringConstraints(pattern=r"^https://\S+$")] | None = None
     address: Text | None = None
     languages: Literal["all"] | tuple[Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}(_[A-Za-z]+)?$")], ...] = ()
@@ -117,6 +138,15 @@ class Referral(_Strict):
     unconfirmed: tuple[Literal["phone", "website", "address", "hours", "languages", "cost", "area"], ...] = ()
     verified: dt.date
     note: Text | None = Field(None, description="For staff; never shown to callers")
+
+    @field_validator("verified")
+    @classmethod
+    def _not_in_the_future(cls, value: dt.date) -> dt.date:
+        # The day someone confirmed the entry: a future date would keep it "fresh" unchecked.
+        if value > dt.date.today():
+            raise ValueError(f"{value.isoformat()} is in the future; write the day the details were last "
+                             "confirmed (today at the latest)")
+        return value
 
     @field_validator("unconfirmed")
     @classmethod

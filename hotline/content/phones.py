@@ -22,6 +22,19 @@ class PhoneProblem(ValueError):
 
 def parse(text: str) -> phonenumbers.PhoneNumber:
     raw = str(text).strip()
+    if any(ch.isalpha() for ch in raw.removeprefix("+")):
+        # libphonenumber would turn 1-800-HOTLINE into digits; callers need the digits written
+        # out (the phone line reads them one by one), so staff write them.
+        try:
+            digits = phonenumbers.convert_alpha_characters_in_number(raw)
+        except Exception:  # pragma: no cover - the library only maps letters
+            digits = ""
+        try:
+            shown = display(digits)
+        except PhoneProblem:
+            shown = digits
+        hint = f" ({raw} is {shown})" if shown and shown != raw else ""
+        raise PhoneProblem(f"'{raw}' has letters: write the digits{hint}, like 607-555-0142")
     try:
         number = phonenumbers.parse(raw, REGION)
     except NumberParseException:
