@@ -10,7 +10,7 @@
 | HOTLINE_STATE_TTL          | 259200 (3 days)         | seconds a caller's place in the menus is kept |
 | HOTLINE_LANG_TTL           | 7776000 (90 days)       | seconds a caller's language is remembered |
 | HOTLINE_REDIS_TIMEOUT      | 0.25                    | seconds to wait for Redis before answering without it |
-| HOTLINE_FLOWS_DIR          | ./flows of the checkout | the flow scripts |
+| HOTLINE_FLOWS_DIR          | ./flows (the folder started in, else the checkout) | the flow scripts |
 | HOTLINE_TRANSLATIONS_DIR   | ./translations          | the gettext catalogs |
 | HOTLINE_LANGUAGES          | all nine                | comma-separated language codes to serve |
 | HOTLINE_RELOAD_SIGNAL      | HUP                     | signal that makes a server process reload its content; `off` for none |
@@ -97,9 +97,10 @@ class Settings:
                     values[name] = kind(env[var])
                 except ValueError:
                     raise ConfigError(f"{var} must be a number, not {env[var]!r}") from None
-        for name, var in (("flows_dir", "HOTLINE_FLOWS_DIR"), ("translations_dir", "HOTLINE_TRANSLATIONS_DIR")):
-            if env.get(var):
-                values[name] = Path(env[var])
+        base = content_root()
+        for name, var, folder in (("flows_dir", "HOTLINE_FLOWS_DIR", "flows"),
+                                  ("translations_dir", "HOTLINE_TRANSLATIONS_DIR", "translations")):
+            values[name] = Path(env[var]) if env.get(var) else base / folder
         values["watch"] = env.get("HOTLINE_WATCH", "").strip().lower() in _TRUE
         if "HOTLINE_RELOAD_SIGNAL" in env:
             values["reload_signal"] = _signal_name(env["HOTLINE_RELOAD_SIGNAL"])
@@ -146,6 +147,13 @@ class Settings:
     @property
     def secret(self) -> bytes:
         return self.secret_key.encode()
+
+
+def content_root() -> Path:
+    """The folder whose flows/ and translations/ are served: the one the server is started in
+    (gunicorn from a checkout or a deploy), else the checkout this code is in."""
+    here = Path.cwd()
+    return here if (here / "flows").is_dir() else ROOT
 
 
 def _signal_name(raw: str) -> str | None:

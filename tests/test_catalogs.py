@@ -105,11 +105,11 @@ def test_keyword_problems_are_reported_not_served(catalogs):
 
 BROKEN = {
     "placeholder renamed": ('msgstr "Llame al {phone}"', 'msgstr "Llame al {telefono}"',
-                            r"es/LC_MESSAGES/messages.po:\d+: 'messages:referral_phone' has placeholders \['telefono'\], the English has \['phone'\]"),
+                            r"es/LC_MESSAGES/messages.po:\d+: 'messages:referral_phone' has placeholders \{telefono\}, the English has \{phone\}"),
     "placeholder dropped": ('msgstr "Abierto ahora, hasta las {time}"', 'msgstr "Abierto ahora"',
-                            r"messages.po:\d+: 'messages:referral_open_now' has placeholders \[\], the English has \['time'\]"),
+                            r"messages.po:\d+: 'messages:referral_open_now' has placeholders none, the English has \{time\}"),
     "unbalanced brace": ('msgstr "Web: {website}"', 'msgstr "Web: {website"',
-                         r"'messages:referral_website' has placeholders \['<unbalanced brace>'\]"),
+                         r"'messages:referral_website' has placeholders \{<unbalanced brace>\}"),
     "unterminated string": ('msgstr "Elija."', 'msgstr "Elija.',
                             r"es/LC_MESSAGES/messages.po:\d+: not valid gettext syntax \(check the quotes\)"),
     "unquoted msgid": ('msgid "Choose."', "msgid Choose.",

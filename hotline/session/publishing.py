@@ -26,6 +26,7 @@ import logging
 import os
 import signal
 import threading
+import time
 from pathlib import Path
 
 from hotline.config import Settings
@@ -51,6 +52,10 @@ class Publisher:
         self._seen = self.fingerprint()  # the files the serving content came from
         self._pending: str | None = None  # a change seen once, waiting to settle
         self._rejected: str | None = None  # files already refused: logged once, not every poll
+        # What /healthz reports (and `hotline publish` waits for): the last reload of this
+        # process, and the last one refused, with its findings count (the log has each).
+        self.last_reload: dict = {"result": "started", "at": time.time()}
+        self.last_rejected: dict | None = None
 
     # --- what is on disk ----------------------------------------------------------------
 
@@ -79,6 +84,7 @@ class Publisher:
                 content = load_content(self.settings.flows_dir, self.settings.translations_dir, self.settings.languages)
             except ScriptError as exc:
                 self._rejected = files
+                self._refused(len(exc.findings), str(exc.findings[0]) if exc.findings else "", serving)
                 log.error("reload (%s) rejected: the scripts have %d error(s); still serving version %s",
                           why, len(exc.findings), serving)
                 for finding in exc.findings:
@@ -86,19 +92,28 @@ class Publisher:
                 return False
             except CatalogError as exc:
                 self._rejected = files
+                problems = str(exc).splitlines()
+                self._refused(max(1, len(problems) - 1), problems[-1].strip() if problems else "", serving)
                 log.error("reload (%s) rejected: %s; still serving version %s", why, exc, serving)
                 return False
             except OSError as exc:
+                self._refused(1, f"the files could not be read: {exc.strerror or exc}", serving)
                 log.error("reload (%s) failed to read the files (%s); still serving version %s", why, exc, serving)
                 return False
             self.board.publish(content)
             self._seen, self._pending = files, None
+            self.last_reload = {"result": "published" if content.version != serving else "unchanged",
+                                "at": time.time(), "version": content.version}
             if content.version == serving:
                 log.info("reload (%s): nothing changed; serving version %s", why, serving)
             else:
                 log.info("reload (%s): now serving version %s (was %s) in %s", why, content.version, serving,
                          ", ".join(content.languages.codes))
             return True
+
+    def _refused(self, findings: int, first: str, serving: str) -> None:
+        self.last_rejected = {"at": time.time(), "findings": findings, "first": first, "serving": serving}
+        self.last_reload = {"result": "rejected", "at": self.last_rejected["at"], "findings": findings}
 
     def poll(self) -> bool | None:
         """One look at the files. None: nothing to do (yet); else whether the change was published."""

@@ -152,5 +152,7 @@ def graph(lang: str, out: Path, svg: bool, today: dt.date | None, review_days: i
 
 
 def register(group: click.Group) -> None:
-    for command in (check, schema, render_node, graph):
+    from hotline.staff.publish import command as publish
+
+    for command in (check, schema, render_node, graph, publish):
         group.add_command(command)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import os
 
 from flask import Blueprint, Response, current_app, jsonify, request
 from werkzeug.exceptions import HTTPException
@@ -89,5 +90,12 @@ def healthz() -> Response:
         "store_ok": store_ok,
         "version": board.content.version,
         "languages": list(board.content.languages.codes),
+        # Which server process answered: `hotline publish` confirms each worker by it.
+        "worker": os.getpid(),
     }
+    publisher = current_app.extensions.get("hotline_publisher")
+    if publisher is not None:
+        body["reload"] = publisher.last_reload
+        # A refused reload stays visible after it: the version above is then the older one.
+        body["last_rejected_reload"] = publisher.last_rejected
     return jsonify(body)

@@ -283,8 +283,8 @@ def _served_translations(script: Script, catalog: CatalogFile, report: CatalogRe
             broken.append(f"{path}:{message.linenum}: '{item.context}' has plural forms; the hotline has none")
             continue
         if contract.placeholders(message.msgstr) != contract.placeholders(item.english):
-            broken.append(f"{path}:{message.linenum}: '{item.context}' has placeholders {sorted(contract.placeholders(message.msgstr))}, "
-                          f"the English has {sorted(contract.placeholders(item.english))}")
+            broken.append(f"{path}:{message.linenum}: '{item.context}' has placeholders {_braced(contract.placeholders(message.msgstr))}, "
+                          f"the English has {_braced(contract.placeholders(item.english))}")
             continue
         if not message.msgstr.strip():
             report.missing.append(item.context)
@@ -294,6 +294,11 @@ def _served_translations(script: Script, catalog: CatalogFile, report: CatalogRe
     if broken:
         raise CatalogError("a catalog does not match the English and cannot be served:\n  " + "\n  ".join(broken))
     return served
+
+
+def _braced(names: set[str]) -> str:
+    """{phone}, {time}: placeholders as the translator wrote them (not a Python list)."""
+    return ", ".join("{" + name + "}" for name in sorted(names)) or "none"
 
 
 def _keyword_problems(script: Script, served: dict[str, str]) -> list[str]:
