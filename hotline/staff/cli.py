@@ -163,8 +163,8 @@ def _phone_number(ctx, param, value: str | None) -> str | None:
 
 @main.command("card", with_appcontext=False)
 @click.option("--lang", default="en", show_default=True, help="Language code (en, es, uk, ru, ar, fa_AF, ps, ht, zh_Hans).")
-@click.option("--number", envvar="HOTLINE_PHONE_NUMBER", required=True, callback=_phone_number,
-              help="The hotline's own phone number as people should dial it (or HOTLINE_PHONE_NUMBER).")
+@click.option("--number", envvar="HOTLINE_NUMBER", required=True, callback=_phone_number,
+              help="The hotline's own phone number as people should dial it (or HOTLINE_NUMBER).")
 @click.option("--out", type=click.Path(dir_okay=False), help="Output PDF (default: card-<lang>.pdf).")
 @places.options
 def card(lang: str, number: str, out: str | None, flows_dir=None, translations_dir=None) -> None:
@@ -178,7 +178,7 @@ def card(lang: str, number: str, out: str | None, flows_dir=None, translations_d
     target = out or f"card-{lang}.pdf"
     with guarded():
         content = load_content(settings.flows_dir, settings.translations_dir, settings.languages)
-        pdf = render_pdf(card_text(content, lang, number))
+        pdf = render_pdf(card_text(content, lang, number), settings.fonts_dir)
         with open(target, "wb") as handle:
             handle.write(pdf)
     click.echo(f"wrote {target} (85.6 x 54 mm, 2 pages: print at actual size)")

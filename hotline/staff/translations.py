@@ -24,7 +24,8 @@ from hotline.core import contract
 from hotline.content.catalogs import pocheck
 from hotline.content.script import Script
 from hotline.content.catalogs.strings import Translatable, translatables
-from hotline.content.catalogs.languages import ENGLISH, MIN_COVERAGE, Language, catalog_path, CatalogFile, load_languages, read_catalog, review_status
+from hotline.core.languages import ENGLISH
+from hotline.content.catalogs.languages import MIN_COVERAGE, Language, catalog_path, CatalogFile, load_languages, read_catalog, review_status
 from hotline.staff.findings import Finding, LanguageStatus
 
 REVIEWED = "reviewed"

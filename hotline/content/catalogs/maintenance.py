@@ -28,7 +28,8 @@ from babel.messages.frontend import BaseError, CommandLineInterface
 
 from hotline.errors import CatalogError
 from hotline.content.catalogs import pocheck
-from hotline.content.catalogs.languages import LANGUAGES, catalog_path, read_catalog, review_status
+from hotline.core.languages import LANGUAGES
+from hotline.content.catalogs.languages import catalog_path, read_catalog, review_status
 
 TEMPLATE = "messages.pot"
 # The extractor by its import path: works in a fresh clone, before `pip install -e .` has
