@@ -31,3 +31,13 @@ backlog = 2048
 timeout = 30
 # Used by gthread workers only: Twilio reuses connections; keep them a little past the default.
 keepalive = 5
+
+# --- logging ---------------------------------------------------------------------------------
+# One format for gunicorn's records and the app's (hotline/logs.py): HOTLINE_LOG_LEVEL sets the
+# level, HOTLINE_LOG_FORMAT=json writes one JSON object a line. The access log names the path
+# without its query string: a URL is never where personal data goes, and this keeps it so.
+from hotline import logs as _logs  # noqa: E402
+
+logconfig_dict = _logs.logconfig_dict()
+loglevel = _logs.settings()[0].lower()
+access_log_format = '"%(m)s %(U)s" %(s)s %(B)s bytes %(M)s ms'

@@ -22,6 +22,7 @@
 | HOTLINE_LINE_LIMIT         | 600                     | replies the whole line sends in a window before it answers only with a short notice |
 | HOTLINE_PROXY_HOPS         | 0                       | proxies in front of the app whose X-Forwarded-* headers are trusted (ProxyFix) |
 | HOTLINE_URL_FRAGMENT       | none                    | connection overrides on the webhook URLs in Twilio, e.g. `rc=2&ct=1000` |
+| HOTLINE_REDIS_TLS_VERIFY   | on                      | `off`: a rediss:// REDIS_URL with a self-signed certificate (Heroku Key-Value Store) |
 | HOTLINE_NUMBER             | (none)                  | the hotline's own Twilio number (E.164): volunteer caller ID, SMS sender, the card |
 | TWILIO_ACCOUNT_SID         | (none)                  | with TWILIO_AUTH_TOKEN and HOTLINE_NUMBER: text messages can be sent |
 | HOTLINE_VOICE_MAX_CALL     | 1800                    | seconds a call may last before the line says goodbye |
@@ -104,7 +105,7 @@ class Settings:
         values: dict[str, Any] = {
             "auth_token": env.get("TWILIO_AUTH_TOKEN") or None,
             "public_url": env.get("HOTLINE_PUBLIC_URL") or None,
-            "redis_url": env.get("REDIS_URL") or None,
+            "redis_url": _redis_url(env),
             "secret_key": env.get("HOTLINE_SECRET_KEY", ""),
             "dev": env.get("HOTLINE_DEV", "").strip().lower() in _TRUE,
             "url_fragment": env.get("HOTLINE_URL_FRAGMENT", "").lstrip("#") or None,
@@ -181,6 +182,18 @@ class Settings:
     @property
     def secret(self) -> bytes:
         return self.secret_key.encode()
+
+
+def _redis_url(env: Mapping[str, str]) -> str | None:
+    """REDIS_URL; with HOTLINE_REDIS_TLS_VERIFY=off, a TLS (rediss://) connection that does not
+    check the server's certificate. Heroku's Key-Value Store serves TLS with a self-signed
+    certificate and manages REDIS_URL itself (it changes on maintenance), so the option cannot
+    be written into the URL by hand; its traffic is still encrypted."""
+    url = env.get("REDIS_URL") or None
+    if url and url.startswith("rediss://") and env.get("HOTLINE_REDIS_TLS_VERIFY", "").strip().lower() in (
+            "off", "0", "no", "false") and "ssl_cert_reqs=" not in url:
+        url += ("&" if "?" in url else "?") + "ssl_cert_reqs=none"
+    return url
 
 
 def content_root() -> Path:

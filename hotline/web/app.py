@@ -82,7 +82,14 @@ def create_app(config: Mapping[str, Any] | Settings | None = None) -> Flask:
 
 
 def _configure_logging() -> None:
-    # gunicorn and `flask run` install their own handlers; give ours a plain one otherwise.
-    root = logging.getLogger()
-    if not root.handlers:
-        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    """The hotline's one log format (hotline/logs.py), unless something already set logging up:
+    gunicorn does, from gunicorn.conf.py, with the same configuration; so does a test run."""
+    from hotline import logs
+    from hotline.config import ConfigError
+
+    try:
+        level, _ = logs.settings()
+        if not logging.getLogger().handlers:
+            logs.configure()
+    except logs.LogSettingError as exc:
+        raise ConfigError(str(exc)) from None
