@@ -70,3 +70,35 @@ def test_chat_starts_in_the_language_asked_for():
 def test_chat_refuses_a_language_without_a_catalog():
     result = CliRunner().invoke(main, ["chat", "--lang", "xx"], input="", env=SPANISH_FIXTURE)
     assert result.exit_code == 2 and "no catalog for language 'xx'" in result.output
+
+
+# --- the three preview bugs of issue 15 -------------------------------------------------------
+
+
+def test_render_voice_says_the_keys_once_on_an_end_page_as_the_call_does():
+    from hotline.content.loader import load_script
+
+    script = load_script(FIXTURES.parent.parent / "flows")
+    ends = [node_id for node_id, node in script.nodes.items() if not node.menu and node.next is None]
+    assert ends
+    for node_id in ends:
+        result = render(node_id, "--channel", "voice")
+        assert result.exit_code == 0, result.output
+        assert result.stdout.count("Press star to hear this again") == 1, (node_id, result.stdout)
+
+
+def test_chat_voice_starts_in_the_language_asked_for():
+    result = CliRunner().invoke(main, ["chat", "--voice", "--lang", "es"], input="\n\n\n", env=SHIPPED)
+    assert result.exit_code == 0, result.output
+    heard = [line for line in result.stdout.splitlines() if line.startswith("[")]
+    assert heard[0].startswith("[es-US ") and "For English, press 1." not in result.stdout
+    assert "Para Agentes en mi puerta, oprima 1." in result.stdout
+
+
+def test_chat_opens_as_a_first_text_does_so_the_first_message_is_an_answer():
+    result = CliRunner().invoke(main, ["chat"], input="1\n1\n", env=SHIPPED)
+    assert result.exit_code == 0, result.output
+    out = result.stdout
+    assert out.count("2 español") == 1  # the language list once, before anything is typed
+    assert out.index("2 español") < out.index("1 Agents at my door")  # "1" chose English...
+    assert "Keep the door closed" in out  # ...and the next "1" opened the first topic
