@@ -11,7 +11,8 @@
 
 Start-up errors stop the process with a clear message. While serving, StoreUnavailable is
 turned into a stateless but useful reply and SendFailed into a spoken apology with a number
-to call; the staff tools turn the rest into one clear line and an exit status.
+to call; the staff tools turn the rest into one clear line and an exit status: click
+exceptions defined once, in hotline/staff/failures.py (SetupFailed, exit 2; FindingsFailed, exit 1).
 """
 from __future__ import annotations
 

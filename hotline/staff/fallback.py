@@ -15,7 +15,6 @@ Run it again whenever the flows or catalogs change; the README says how to host 
 """
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import click
@@ -28,6 +27,8 @@ from hotline.channels.sms.segments import cost
 from hotline.content.bundle import Content
 from hotline.core.languages import ENGLISH
 from hotline.content.catalogs.languages import Phrasebook
+from hotline.staff import folders as places
+from hotline.staff.failures import guarded
 
 # What to say at the door, and what to do if arrested: the two moments where a person has no
 # time to read menus. Staff can name other nodes with --node.
@@ -100,21 +101,21 @@ def write_fallbacks(content: Content, folder: Path, nodes: tuple[str, ...] = ESS
 @click.command("fallback")
 @click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
 @click.option("--node", "nodes", multiple=True, help=f"A node to include (repeatable; default: {', '.join(ESSENTIALS)}).")
-def command(folder: Path, nodes: tuple[str, ...]) -> None:
+@places.options
+def command(folder: Path, nodes: tuple[str, ...], flows_dir=None, translations_dir=None) -> None:
     """Write static TwiML (SMS and voice) to FOLDER, for the Twilio number's Fallback URL."""
     import xml.etree.ElementTree as ET
 
     from hotline.config import Settings
     from hotline.content.bundle import load_content
-    from hotline.errors import HotlineError
 
-    settings = Settings.from_env(dev=True)
-    try:
+    found = places.find(flows_dir, translations_dir)
+    click.secho(found.line(), fg="cyan", err=True)
+    with guarded():
+        settings = Settings.from_env(dev=True, flows_dir=found.flows, translations_dir=found.translations)
         content = load_content(settings.flows_dir, settings.translations_dir, settings.languages)
-    except HotlineError as exc:
-        click.secho(str(exc), fg="red", err=True)
-        sys.exit(2)
-    for path in write_fallbacks(content, folder, nodes or ESSENTIALS):
+        written = write_fallbacks(content, folder, nodes or ESSENTIALS)
+    for path in written:
         document = path.read_text(encoding="utf-8")
         if path.name.startswith("sms"):
             text = "\n\n".join(m.text or "" for m in ET.fromstring(document))
