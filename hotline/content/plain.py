@@ -3,7 +3,8 @@
     days:  [mon, tue]   [Monday, Tuesday]   mon-fri   Mon–Fri   "mon, wed, fri"   weekdays   every day
     times: "09:00"   9:00   9am   9:30 pm   5pm   17:30   noon   midnight (24:00, the end of the day)
 
-Both come out in the one form the rest of the hotline reads: ("mon", "tue", ...) and "HH:MM".
+Both come out in the one form the rest of the hotline reads: ("mon", "tue", ...), in the order
+written (a range may run over the weekend: fri-mon), and "HH:MM".
 A value that is none of these is refused with what to write instead (flows/README.md has the
 full format, with examples).
 """
@@ -43,7 +44,11 @@ def days(value) -> tuple[str, ...]:
         parts = list(value)
     else:
         raise ValueError(f"`days` must be a list of days, e.g. [mon, tue], not {value!r}: {DAYS_HELP}")
-    found: set[str] = set()
+    found: list[str] = []  # in the order written ("fri-mon" is Friday to Monday), each day once
+
+    def add(*days_: str) -> None:
+        found.extend(day for day in days_ if day not in found)
+
     for part in parts:
         if not isinstance(part, str):
             raise ValueError(f"{part!r} is not a day: {DAYS_HELP}")
@@ -51,19 +56,18 @@ def days(value) -> tuple[str, ...]:
         if not text:
             continue
         if text in _GROUPS:
-            found.update(_GROUPS[text])
+            add(*_GROUPS[text])
             continue
         ranged = _RANGE.match(text)
         if ranged:
             first, last = DAYS.index(_day(ranged.group(1))), DAYS.index(_day(ranged.group(2)))
-            if last < first:
-                raise ValueError(f"'{part.strip()}' runs backwards: write the first day first, like mon-fri")
-            found.update(DAYS[first:last + 1])
+            # A range may run over the weekend: fri-mon is fri, sat, sun, mon.
+            add(*(DAYS[(first + i) % 7] for i in range((last - first) % 7 + 1)))
             continue
-        found.add(_day(part))
+        add(_day(part))
     if not found:
         raise ValueError(f"`days` is empty: {DAYS_HELP}")
-    return tuple(day for day in DAYS if day in found)
+    return tuple(found)
 
 
 _CLOCK = re.compile(r"^(\d{1,2})(?::|\.|h)?(\d{2})?\s*(am|pm|a\.m\.|p\.m\.|a|p)?$")
