@@ -24,9 +24,6 @@ from hotline.staff.cli import main
 MSGFMT = shutil.which("msgfmt")
 needs_msgfmt = pytest.mark.skipif(MSGFMT is None, reason="GNU gettext (msgfmt) is not installed; .ci/run installs it")
 
-OLD = "you can let a trusted adult make school"
-NEW = "you can let an adult you trust make school"
-CONTEXT = "family:family_ppr:text"
 
 
 @pytest.fixture
@@ -36,32 +33,60 @@ def shipped_copy(tmp_path):
     return tmp_path
 
 
+def _longest_translated_text(flows):
+    """The longest node text that every catalog translates: the kind of string that broke."""
+    from hotline.content.loader import load_script
+
+    script = load_script(flows)
+    catalogs = [polib.pofile(str(catalog_path(ROOT / "translations", code))) for code in LANGUAGES[1:]]
+    translated = [{(e.msgctxt, e.msgid) for e in po if e.msgstr and not e.fuzzy} for po in catalogs]
+    candidates = [(len(node.text), node_id) for node_id, node in script.nodes.items()
+                  if node.text and all((f"{script.flow_of(node_id)}:{node_id}:text", node.text) in t for t in translated)]
+    _, node_id = max(candidates)
+    return script, node_id
+
+
 def msgfmt_check(path) -> subprocess.CompletedProcess:
     return subprocess.run([MSGFMT, "-c", "--check", "-o", "/dev/null", str(path)], capture_output=True, text=True,
                           env={"LC_ALL": "C", "PATH": "/usr/bin:/bin"})
 
 
 def _round_trip(copy):
-    family = copy / "flows" / "family.yaml"
-    text = family.read_text(encoding="utf-8")
-    assert OLD in text
-    family.write_text(text.replace(OLD, NEW), encoding="utf-8")
+    """Change one word inside the longest translated multi-line English text, then extract and
+    update as STAFF.md says. Returns (context, old English, new English)."""
+    from hotline.content.loader import load_script
+    from hotline.content.yamlsource import read_yaml
+
+    script, node_id = _longest_translated_text(copy / "flows")
+    old = script.nodes[node_id].text
+    assert len(old) > 150, "a long string: Babel wrapped its previous msgid over several lines"
+    path = copy / "flows" / script.places[node_id].file.split("/")[-1]
+    lines = path.read_text(encoding="utf-8").split("\n")
+    doc = read_yaml("\n".join(lines), path.name)
+    text_line = doc.line_of(("nodes", node_id, "text"))  # `text: >-`; the words start below it
+    assert lines[text_line - 1].rstrip().endswith((">-", ">", "|", "|-")), lines[text_line - 1]
+    body = lines[text_line]  # 0-based: the first line of the text itself
+    indent = len(body) - len(body.lstrip())
+    lines[text_line] = " " * indent + "Really, " + body.lstrip()
+    path.write_text("\n".join(lines), encoding="utf-8")
+    new = load_script(copy / "flows").nodes[node_id].text
+    assert new != old and new.startswith("Really, ")
     folders = ["--flows", str(copy / "flows"), "--translations", str(copy / "translations")]
     for step in ("extract", "update"):
         result = CliRunner().invoke(main, ["translations", step, *folders])
         assert result.exit_code == 0, result.output
-    return folders
+    return f"{script.flow_of(node_id)}:{node_id}:text", old, new
 
 
 def test_update_keeps_the_previous_english_in_valid_po_that_polib_and_the_hotline_read(shipped_copy):
-    _round_trip(shipped_copy)
+    context, old, new = _round_trip(shipped_copy)
     for code in LANGUAGES[1:]:
         path = catalog_path(shipped_copy / "translations", code)
-        entry = next(e for e in polib.pofile(str(path)) if e.msgctxt == CONTEXT)
-        assert entry.fuzzy and NEW in entry.msgid
-        assert OLD in entry.previous_msgid and entry.previous_msgid.startswith('"Person in parental relation"'), code
+        entry = next(e for e in polib.pofile(str(path)) if e.msgctxt == context)
+        assert entry.fuzzy and entry.msgid == new and entry.msgstr  # the translation kept, for the translator
+        assert entry.previous_msgid == old, code  # the English it translated, exactly
         ours = read_catalog(path, code)  # the hotline's strict reading: no error
-        assert ours.get(entry.msgid, CONTEXT).previous_msgid == entry.previous_msgid
+        assert ours.get(new, context).previous_msgid == old
         assert [p for p in ours.problems if p.severity == "error"] == []
 
 
@@ -81,10 +106,12 @@ def test_the_shipped_catalogs_pass_the_hotlines_msgfmt_checks():
 
 def _babel_broken_catalog(tmp_path):
     """What `pybabel update --previous` wrote: Babel's writer with a long multi-line previous msgid."""
+    script, node_id = _longest_translated_text(ROOT / "flows")
+    context = f"{script.flow_of(node_id)}:{node_id}:text"
     path = catalog_path(ROOT / "translations", "es")
     with path.open("rb") as handle:
         catalog = read_po(handle, locale="es")
-    message = next(m for m in catalog if m.context == CONTEXT)
+    message = next(m for m in catalog if m.context == context)
     message.previous_id = [message.id]
     message.flags.add("fuzzy")
     buffer = io.BytesIO()

@@ -88,17 +88,19 @@ def test_render_voice_says_the_keys_once_on_an_end_page_as_the_call_does():
 
 
 def test_chat_voice_starts_in_the_language_asked_for():
-    result = CliRunner().invoke(main, ["chat", "--voice", "--lang", "es"], input="\n\n\n", env=SHIPPED)
+    result = CliRunner().invoke(main, ["chat", "--voice", "--lang", "es"], input="\n\n\n", env=SPANISH_FIXTURE)
     assert result.exit_code == 0, result.output
-    heard = [line for line in result.stdout.splitlines() if line.startswith("[")]
-    assert heard[0].startswith("[es-US ") and "For English, press 1." not in result.stdout
-    assert "Para Agentes en mi puerta, oprima 1." in result.stdout
+    assert "[es-US Google.es-US-Neural2-A] Elija." in result.stdout  # the main menu, in Spanish, in a Spanish voice
+    assert "For English, press 1." not in result.stdout  # not the language menu: --lang was heard
+
+
+ENGLISH_ONLY = {**SPANISH_FIXTURE, "HOTLINE_TRANSLATIONS_DIR": str(FIXTURES / "no-such-folder")}
 
 
 def test_chat_opens_as_a_first_text_does_so_the_first_message_is_an_answer():
-    result = CliRunner().invoke(main, ["chat"], input="1\n1\n", env=SHIPPED)
+    result = CliRunner().invoke(main, ["chat"], input="1\n", env=ENGLISH_ONLY)
     assert result.exit_code == 0, result.output
     out = result.stdout
-    assert out.count("2 español") == 1  # the language list once, before anything is typed
-    assert out.index("2 español") < out.index("1 Agents at my door")  # "1" chose English...
-    assert "Keep the door closed" in out  # ...and the next "1" opened the first topic
+    opening = out.index("(the hotline's answer to a first text)")
+    assert out.index("Welcome.", opening) < out.index("1 Door") < out.index("you> ")  # before anything is typed
+    assert "Keep the door closed." in out.split("you> ", 1)[1]  # the first "1" is a choice, not a greeting
