@@ -185,7 +185,10 @@ class Switchboard:
         if word == intake.START:
             return step(content, State(lang=state.lang), NOTHING), False
         if word == intake.HELP:
-            helped = step(content, state, Words(content.script.keywords["help"][0]))
+            # Twilio's HELP word asks how the line works: the help page, also as a first text
+            # (where the engine would otherwise take HELP for a greeting and give the welcome).
+            at = state if state.node else State(node=contract.MAIN_MENU, lang=state.lang)
+            helped = step(content, at, Words(content.script.keywords["help"][0]))
             return Turn((Notice("line_info"),) + helped.outputs, helped.state), False
         if Switchboard.asks_to_forget(content, state.lang, words):
             return Turn((Notice("forgotten"),), State(lang=state.lang)), True
