@@ -143,8 +143,8 @@ class Switchboard:
 
     def _plan(self, content: Content, seen: Snapshot, words: Words, word: str | None, request: str,
               media: int, sms: bool) -> _Plan:
-        book = Codebook.of(tuple(content.script.nodes))
-        record = Record.decode(seen.session, seen.lang, book)
+        codes = Codebook.of(tuple(content.script.nodes))
+        record = Record.decode(seen.session, seen.lang, codes)
         state = record.state
         if sms and seen.opted_out and word != intake.START:
             return _Plan(Answer(Turn((), state)), None)  # Twilio would refuse any reply (error 21610)
@@ -168,7 +168,7 @@ class Switchboard:
         if forget:
             return _Plan(Answer(turn), Change(session=None, forget_lang=True, replied=True))
         change = Change(
-            session=Record(turn.state, request, state).encode(book),
+            session=Record(turn.state, request, state).encode(codes),
             lang=turn.state.lang,
             opt_out=False if word == intake.START and seen.opted_out else None,  # a call never clears it
             replied=True,
