@@ -44,10 +44,29 @@ MESSAGES: dict[str, frozenset[str]] = {
     "forgotten": frozenset(),
     "too_fast": frozenset(),
     "media": frozenset(),
+    # The report loop (hotline/reports).
+    "report_start": frozenset(),
+    "report_what": frozenset(),
+    "report_where": frozenset(),
+    "report_when": frozenset(),
+    "report_taken": frozenset(),
+    "report_thanks": frozenset(),
+    "report_closed": frozenset(),
+    "report_cancelled": frozenset(),
+    "report_limit": frozenset(),
+    "alert": frozenset({"time", "description"}),
+    "alerts_none": frozenset(),
+    "report_relay": frozenset({"code", "time", "language", "what", "where", "when", "taken"}),
+    "report_digest": frozenset({"count"}),
+    "report_confirmed": frozenset({"code", "count", "needed"}),
+    "report_verified": frozenset({"code", "hours"}),
+    "report_refuted": frozenset({"code"}),
+    "report_unknown": frozenset({"code"}),
+    "voice_report_connecting": frozenset(),
 }
 
 # keyword id -> what it does. The words themselves are in hotline.yaml (and translated).
-KEYWORDS = ("menu", "back", "help", "language", "greeting", "forget")
+KEYWORDS = ("menu", "back", "help", "language", "greeting", "forget", "report", "alerts", "skip", "confirm", "false")
 
 
 def placeholders(text: str) -> set[str]:

@@ -13,16 +13,20 @@ Before the engine, in this order (each decided from one read of the store):
   START, YES, UNSTOP        -> a fresh start
   HELP, INFO                -> who runs the line and how to reach a person, then the help page
   FORGET (any language)     -> everything kept about the caller is deleted, and confirmed
-  anything else             -> the engine
+  REPORT, ALERTS, a report's answers -> the report loop (hotline/reports), SMS only
+  anything else             -> the engine, then the current verified alerts before a main menu
+A CONFIRM or FALSE from a registered responder's phone goes to the report loop before all this.
 """
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import hashlib
 import hmac
 import logging
 import threading
 from dataclasses import dataclass, replace
+from typing import Callable
 
 from hotline.session import intake
 from hotline.session.callers import pseudonym
@@ -33,6 +37,7 @@ from hotline.core import contract
 from hotline.content.catalogs.languages import normalize
 from hotline.session.record import Codebook, Record
 from hotline.session.store import Change, SessionStore, Snapshot
+from hotline.reports import intake as report_intake
 
 log = logging.getLogger(__name__)
 
@@ -69,15 +74,19 @@ class Answer:
 class _Plan:
     answer: Answer
     change: Change | None  # None: nothing to write
+    after: Callable[[], None] | None = None  # once the change is written (a report goes to responders)
 
 
 class Switchboard:
-    def __init__(self, content: Content, store: SessionStore, secret: bytes, limits: Limits | None = None):
+    def __init__(self, content: Content, store: SessionStore, secret: bytes, limits: Limits | None = None,
+                 reports=None):
         self._content = content
         self.store = store
         self.secret = secret
         self.limits = limits or Limits()
         self._swap = threading.Lock()
+        self.reports = reports  # hotline.reports.service.Reports, or None: no report loop
+        self.clock = lambda: dt.datetime.now(dt.timezone.utc)  # tests fix it
 
     @property
     def content(self) -> Content:
@@ -120,6 +129,10 @@ class Switchboard:
         word = intake.carrier_word(text, opt_out_type) if channel == "sms" else None
         text = intake.clean(text)
         request = self.request_digest(request_id) if request_id else ""
+        if channel == "sms" and self.reports is not None:
+            handled = self.reports.responder(content, number, text, self.clock())
+            if handled is not None:
+                return Answer(handled)
         try:
             seen = self.store.read(caller)
         except StoreUnavailable as exc:
@@ -136,6 +149,11 @@ class Switchboard:
                 log.warning("session store unavailable on write (%s): the reply goes out, the step is not kept", exc)
                 return Answer(plan.answer.turn, degraded=True)
             if fresh is None:
+                if plan.after is not None:
+                    try:
+                        plan.after()
+                    except Exception as exc:  # the reply still goes out; the log gets the type only
+                        log.error("after a turn: %s", type(exc).__name__)
                 return plan.answer
             seen = fresh  # another message from this caller landed first: think again from there
         log.warning("a turn conflicted %d times with the same caller's other messages; answered, not kept", MAX_ATTEMPTS)
@@ -152,7 +170,8 @@ class Switchboard:
             turn, _ = self.reply(content, record.before or state, text, word)
             return _Plan(Answer(turn, repeated=True), None)
         if word == intake.STOP:
-            return _Plan(Answer(Turn((), State())), Change(session=None, forget_lang=True, opt_out=True))
+            return _Plan(Answer(Turn((), State())), Change(session=None, forget_lang=True, opt_out=True,
+                                                          draft=b"" if seen.draft else None))
         # The limits guard the SMS bill: every reply costs money. On a call, silence would be dead
         # air, and a call costs by the minute however many keys are pressed.
         if sms and word != intake.START:  # STOP and START are always heard
@@ -164,14 +183,28 @@ class Switchboard:
                 return _Plan(Answer(Turn((Notice("unavailable"),), state)), None)
         if media:
             return _Plan(Answer(Turn((Notice("media"),), state)), None)
+        if self.reports is not None:
+            now = self.clock()
+            planned = self.reports.plan(content, seen, state, text, now) if sms and word is None else None
+            if planned is not None:
+                return _Plan(Answer(planned.turn), Change(
+                    session=Record(planned.turn.state, request, state).encode(book), lang=planned.turn.state.lang,
+                    replied=True, draft=planned.draft, reported=planned.reported), planned.after)
+        if report_intake.question_at(state.node):  # HELP, START or FORGET in the middle of a report
+            state = replace(state, node=contract.MAIN_MENU, back=())
         turn, forget = self.reply(content, state, text, word)
+        # A report's words live only while its questions are being answered.
+        drop_draft = b"" if seen.draft else None
         if forget:
-            return _Plan(Answer(turn), Change(session=None, forget_lang=True, replied=True))
+            return _Plan(Answer(turn), Change(session=None, forget_lang=True, replied=True, draft=drop_draft))
+        if self.reports is not None:
+            turn = self.reports.first(turn, seen, now, sms)
         change = Change(
             session=Record(turn.state, request, state).encode(book),
             lang=turn.state.lang,
             opt_out=False if word == intake.START and seen.opted_out else None,  # a call never clears it
             replied=True,
+            draft=None if report_intake.question_at(turn.state.node) else drop_draft,
         )
         return _Plan(Answer(turn), change)
 

@@ -34,6 +34,47 @@ def build_switchboard(settings: Settings) -> Switchboard:
     return Switchboard(content, make_store(settings), settings.secret, limits)
 
 
+class _SenderOutbound:
+    """A TextSender (hotline/session/outbound.py) as the report loop's Outbound."""
+
+    def __init__(self, sender):
+        self.sender = sender
+
+    def send(self, to: str, body: str, purpose: str) -> None:
+        self.sender.send(to, body)
+
+
+def add_reports(app: Flask, board: Switchboard, flask_config: Mapping[str, Any]) -> None:
+    """The verified-report loop (hotline/reports), wired to this app's store and sender.
+
+    Tests put ReportSettings in HOTLINE_REPORTS, and their own Outbound and Dispatch in
+    HOTLINE_REPORT_OUTBOUND and HOTLINE_REPORT_DISPATCH.
+    """
+    import os
+    import time
+
+    from hotline.reports.box import MemoryBox, RedisBox
+    from hotline.reports.relay import Courier, ThreadDispatch
+    from hotline.reports.seal import Seal
+    from hotline.reports.service import Reports
+    from hotline.reports.settings import ReportSettings
+
+    settings = flask_config.get("HOTLINE_REPORTS") or ReportSettings.from_env(os.environ)
+    box = RedisBox(board.store.client) if isinstance(board.store, RedisStore) else MemoryBox(board.store)
+    outbound = flask_config.get("HOTLINE_REPORT_OUTBOUND")
+    if outbound is None and app.config.get("HOTLINE_TEXT_SENDER") is not None:
+        outbound = _SenderOutbound(app.config["HOTLINE_TEXT_SENDER"])
+    dispatch = flask_config.get("HOTLINE_REPORT_DISPATCH") or ThreadDispatch()
+    courier = None
+    if settings is not None and outbound is not None:
+        courier = Courier(settings, Seal(board.secret), box, outbound, dispatch, lambda: board.content,
+                          lambda: board.clock().timestamp() if board.clock else time.time())
+    elif settings is not None:
+        log.warning("responders are configured but the hotline cannot send text messages "
+                    "(TWILIO_ACCOUNT_SID, HOTLINE_NUMBER): reports are refused")
+    board.reports = Reports(settings, board.secret, box, courier, dispatch)
+
+
 def create_app(config: Mapping[str, Any] | Settings | None = None) -> Flask:
     """Build the app. `config` overrides settings (tests); otherwise the environment decides.
 
@@ -76,6 +117,9 @@ def create_app(config: Mapping[str, Any] | Settings | None = None) -> Flask:
     app.register_blueprint(webhooks.bp)
     from hotline.web.voice import init_app as add_phone_line
     add_phone_line(app)
+    if flask_config.get("HOTLINE_CLOCK"):
+        board.clock = flask_config["HOTLINE_CLOCK"]
+    add_reports(app, board, flask_config)
     log.info("hotline serving scripts %s in %s on the %s store",
              board.content.version, ", ".join(board.content.languages.codes), board.store.name)
     return app
