@@ -5,6 +5,8 @@
     POST /voice/silence      a <Gather> got nothing: ask again, at most twice, then goodbye
     POST /voice/dialed       the volunteer <Dial> ended (DialCallStatus)
     POST /voice/recorded     a voicemail <Record> ended (only when voicemail is on)
+    POST /voice/whisper      what a responder hears on answering a report call: "hotline report"
+    POST /voice/reported     the responder <Dial> ended
     GET  /voice/recordings/<language>/<clip>.mp3    the recorded audio Twilio <Play>s
 
 The keys go through the same Switchboard.turn as SMS, so a caller's language and place are
@@ -37,10 +39,11 @@ from twilio.twiml.voice_response import VoiceResponse
 from hotline.channels import sms
 from hotline.channels.voice import (LANGUAGE_MENU, MAX_MISSES, VOLUNTEER, Call, Extras, Filled, Links, Place, PhoneLine,
                                     heard, is_miss)
-from hotline.channels.voice.speech import Recordings, clip_id, menu_key, readiness
+from hotline.channels.voice.speech import TTS, Recordings, clip_id, menu_key, readiness
 from hotline.config import ROOT
 from hotline.content.bundle import Content
-from hotline.core.engine import ChooseLanguage
+from hotline.core.engine import ChooseLanguage, Show, Turn
+from hotline.reports.service import REPORT_NODE
 from hotline.errors import ConfigError
 from hotline.core import contract
 from hotline.content.catalogs.languages import ENGLISH, LANGUAGES
@@ -290,6 +293,8 @@ def key() -> Response:
     if not text:
         return _missed(line, call, place, now, reachable)
     turn = _turn(number, text)
+    if turn.state.node == REPORT_NODE and _responders(now):
+        return _report_call(line, turn.state.lang or place.lang, call)
     if not line.spoken(turn.state.lang) and len(line.content.languages.codes) > 1:
         # The caller's place in the engine was its language list (they had texted LANGUAGE
         # during the call), so the key chose a language the phone cannot speak: offer the
@@ -340,7 +345,50 @@ def recording(code: str, name: str) -> Response:
     return send_from_directory(_settings().recordings_dir / code, name, mimetype="audio/mpeg")
 
 
+@bp.post("/voice/whisper")
+@twilio_only
+@always_answers
+def whisper() -> Response:
+    """Said to the responder who answers, before the caller is put through (English: responders'
+    language); nothing about the caller, whose number the responder's phone already shows."""
+    response = VoiceResponse()
+    response.say("Hotline report.", voice=TTS["en"].voice, language=TTS["en"].language)
+    return _twiml(response)
+
+
+@bp.post("/voice/reported")
+@twilio_only
+@always_answers
+def reported() -> Response:
+    line, now = _line(), _now()
+    call, place = Call.from_query(request.args, now), Place.from_query(request.args)
+    if request.form.get("DialCallStatus") in ("completed", "answered"):
+        return _twiml(line.goodbye(place.lang, _links()))
+    # Nobody answered: how to report by text instead, then the main menu.
+    turn = _turn(_caller()[0], "0")
+    turn = Turn((Show(REPORT_NODE),) + turn.outputs, turn.state)
+    return _twiml(line.turn(turn, call.answered(), _links(), now, _extras(line), _can_text(_caller()[1])))
+
+
 # --- the moves behind the routes ---------------------------------------------------------
+
+
+def _responders(now: dt.datetime) -> tuple[str, ...]:
+    """The responders' phones, when they are on shift and the line can ring them."""
+    reports = _board().reports
+    settings = reports.settings if reports is not None else None
+    if settings is None or not _settings().hotline_number or not settings.on_shift(now):
+        return ()
+    return settings.responders
+
+
+def _report_call(line: PhoneLine, lang: str, call: Call) -> Response:
+    """"Report agents nearby" while responders are on shift: ring them, with a whisper."""
+    action = url_for("phone.reported", **call.query(), **Place(contract.MAIN_MENU, lang).query())
+    ring = _settings().volunteers.ring_seconds if _settings().volunteers else 20
+    return _twiml(line.ring(lang, _responders(_now()), _settings().hotline_number, ring, action, _links(),
+                            message="voice_report_connecting", whisper=url_for("phone.whisper")))
+
 
 
 def _missed(line: PhoneLine, call: Call, place: Place, now: dt.datetime, reachable: bool) -> Response:
