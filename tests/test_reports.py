@@ -253,3 +253,24 @@ def test_by_phone_outside_responder_hours_the_caller_is_told_to_text_report(make
     heard = call.press("5")
     assert heard.root.find("Dial") is None
     assert "send a text message with the word REPORT" in heard.text
+
+
+def test_alerts_and_report_questions_ride_on_the_two_round_trips_of_a_turn(loop, redis_sends, figure):
+    app, twilio, outbox, _ = loop()
+    walk_report(twilio, number="+16075550920")
+    code = sent_code(outbox)
+    confirm(twilio, RESPONDERS[0], f"CONFIRM {code} agents at Court St")
+    confirm(twilio, RESPONDERS[1], f"CONFIRM {code} agents at Court St")
+
+    def trips(number, body):
+        before = len(redis_sends)
+        reply = message_text(twilio.sms(number, body))
+        return len(redis_sends) - before, reply
+
+    counted = [trips("+16075550921", "hello"), trips("+16075550921", "1"), trips("+16075550921", "0")]
+    assert "agents at Court St" in counted[0][1] and "agents at Court St" in counted[2][1]
+    questions = [trips(REPORTER, body) for body in ("REPORT", WHAT, WHERE, WHEN)]
+    assert [n for n, _ in counted + questions] == [2] * 7
+    sent, _ = trips(REPORTER, TAKEN)
+    figure("Redis round trips: an ordinary turn with an alert, each report question", "2")
+    figure("Redis round trips: the turn that completes a report (code, sealed words, relay, inline courier)", sent)
