@@ -74,6 +74,7 @@ def test_a_report_reaches_the_responders_on_shift_with_a_code_and_without_the_nu
     code = body.split()[1].rstrip(",")
     assert len(code) == 4 and code[0] == "R", body
     assert "zorblax" in body and "Quillfeather" in body and "vantablue" in body and f"CONFIRM {code}" in body
+    assert "in English" in body
     assert len(body) <= 320
     for form in (REPORTER, REPORTER[1:], REPORTER[-7:], REPORTER[-4:]):
         assert form not in body
@@ -156,6 +157,20 @@ def test_skip_and_cancel(loop, redis_client):
     stopped = message_text(twilio.sms(REPORTER, "0"))
     assert "Report stopped. Nothing was kept." in stopped and "What is happening?" in stopped
     assert not list(redis_client.scan_iter("hl:*:r")) and outbox.sent == []
+    # The menu's "Report agents nearby" (More topics, 5) starts the same questions.
+    message_text(twilio.sms(REPORTER, "9"))
+    assert "What do you see?" in message_text(twilio.sms(REPORTER, "5"))
+
+
+def test_twilio_retrying_a_report_answer_gets_the_same_reply_and_relays_once(loop):
+    app, twilio, outbox, _ = loop()
+    for body in ("REPORT", WHAT, WHERE, WHEN):
+        message_text(twilio.sms(REPORTER, body))
+    sid = {"MessageSid": "SM" + "7" * 32}
+    first = message_text(twilio.sms(REPORTER, TAKEN, **sid))
+    again = message_text(twilio.sms(REPORTER, TAKEN, **sid))
+    assert first == again and "Trained volunteers will check" in again
+    assert len(outbox.sent) == len(RESPONDERS)
 
 
 def test_reports_per_caller_are_limited_and_a_flood_reaches_responders_as_a_digest(loop):

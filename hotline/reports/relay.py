@@ -15,6 +15,7 @@ import datetime as dt
 import logging
 from typing import Callable, Protocol
 
+from babel import Locale
 from babel.dates import format_time
 
 from hotline.content.bundle import Content
@@ -59,7 +60,10 @@ def relay_text(content: Content, code: str, report: dict) -> str:
     """One report for responders, at most 320 characters, answers clipped evenly to fit."""
     book = content.languages.book(RESPONDER_LANG)
     lang = report.get("lang") or "en"
-    language = content.languages.book(lang).language.native_name if lang in content.languages.books else lang
+    try:  # named in the responders' language: "Spanish", not "español"
+        language = Locale.parse(lang).get_display_name(RESPONDER_LANG) or lang
+    except (ValueError, TypeError):
+        language = lang
     answers = report.get("a", {})
     names = ("what", "where", "when", "taken")
     fixed = dict(code=code, time=_clock(report.get("at", 0)), language=language)

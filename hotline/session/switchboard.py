@@ -167,7 +167,11 @@ class Switchboard:
         if sms and seen.opted_out and word != intake.START:
             return _Plan(Answer(Turn((), state)), None)  # Twilio would refuse any reply (error 21610)
         if request and record.request == request:
-            turn, _ = self.reply(content, record.before or state, text, word)
+            before = record.before or state
+            replayed = (self.reports.plan(content, seen, before, text, self.clock())
+                        if self.reports is not None and sms and word is None else None)
+            # A report's answer again: its reply again; nothing is kept or relayed twice.
+            turn = replayed.turn if replayed is not None else self.reply(content, before, text, word)[0]
             return _Plan(Answer(turn, repeated=True), None)
         if word == intake.STOP:
             return _Plan(Answer(Turn((), State())), Change(session=None, forget_lang=True, opt_out=True,
