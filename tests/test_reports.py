@@ -155,7 +155,7 @@ def test_skip_and_cancel(loop, redis_client):
     message_text(twilio.sms(REPORTER, WHERE))
     assert list(redis_client.scan_iter("hl:*:r"))  # the draft, sealed
     stopped = message_text(twilio.sms(REPORTER, "0"))
-    assert "Report stopped. Nothing was kept." in stopped and "What is happening?" in stopped
+    assert "Report stopped. Nothing was kept." in stopped and "Send 0 for the main menu" in stopped
     assert not list(redis_client.scan_iter("hl:*:r")) and outbox.sent == []
     # The menu's "Report agents nearby" (More topics, 5) starts the same questions.
     message_text(twilio.sms(REPORTER, "9"))
@@ -289,3 +289,36 @@ def test_alerts_and_report_questions_ride_on_the_two_round_trips_of_a_turn(loop,
     sent, _ = trips(REPORTER, TAKEN)
     figure("Redis round trips: an ordinary turn with an alert, each report question", "2")
     figure("Redis round trips: the turn that completes a report (code, sealed words, relay, inline courier)", sent)
+
+
+REPLIES = (("report_start", "report_what"), ("report_where",), ("report_when",), ("report_taken",),
+           ("report_thanks", "leaf_hint"), ("report_closed", "leaf_hint"), ("report_cancelled", "leaf_hint"),
+           ("report_limit", "leaf_hint"), ("alerts_none",))
+
+
+def test_every_reply_of_the_loop_fits_in_320_characters_in_every_language(make_app, redis_url, figure):
+    from hotline.channels import sms
+    from hotline.core.engine import Alert, Notice, State, Turn
+    from hotline.reports.relay import digest_texts, relay_text
+
+    app = make_app(redis_url=redis_url, languages=tuple(__import__("hotline.content.catalogs.languages",
+                                                                   fromlist=["LANGUAGES"]).LANGUAGES))
+    content = app.extensions["hotline"].content
+    longest = 0
+    for lang in content.languages.codes:
+        book = content.languages.book(lang)
+        turns = [Turn(tuple(Notice(m) for m in ids), State(node="main_menu", lang=lang)) for ids in REPLIES]
+        turns.append(Turn((Alert("R7K2", 1_790_000_000, "x" * 150),), State(lang=lang)))
+        for message, values in (("report_confirmed", (("code", "R7K2"), ("count", "1"), ("needed", "2"))),
+                                ("report_verified", (("code", "R7K2"), ("hours", "6"))),
+                                ("report_refuted", (("code", "R7K2"),)), ("report_unknown", (("code", "R7K2"),))):
+            turns.append(Turn((Notice(message, values),), State(lang=lang)))
+        for turn in turns:
+            text = sms.reply_text(content, turn, SATURDAY_AFTERNOON)
+            assert len(text) <= 320, (lang, turn.outputs, len(text))
+            assert book.code == lang and text
+            longest = max(longest, len(text))
+    report = {"a": {q: "w" * 160 for q in ("what", "where", "when", "taken")}, "lang": "fa_AF", "at": 1_790_000_000}
+    assert len(relay_text(content, "R7K2", report)) <= 320
+    assert all(len(d) <= 320 for d in digest_texts(content, [(f"R{n}AB", report) for n in range(2, 10)]))
+    figure("longest reply of the report loop, any language (characters)", longest)

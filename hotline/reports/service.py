@@ -79,7 +79,8 @@ class Reports:
         progress = intake.answer(question, answers, text, command)
         home = replace(state, node=contract.MAIN_MENU, back=())
         if progress.cancelled:
-            return Planned(Turn(progress.outputs + (Show(contract.MAIN_MENU),), home), draft=b"")
+            # Not the whole main menu: every reply of the loop fits in 320 characters.
+            return Planned(Turn(progress.outputs + (Notice("leaf_hint"),), home), draft=b"")
         if progress.question is not None:
             sealed = self.seal.close(progress.answers)
             return Planned(Turn(progress.outputs, replace(state, node=intake.marker(progress.question))),
