@@ -322,3 +322,32 @@ def test_every_reply_of_the_loop_fits_in_320_characters_in_every_language(make_a
     assert len(relay_text(content, "R7K2", report)) <= 320
     assert all(len(d) <= 320 for d in digest_texts(content, [(f"R{n}AB", report) for n in range(2, 10)]))
     figure("longest reply of the report loop, any language (characters)", longest)
+
+
+class HeldDispatch(InlineDispatch):
+    """Holds the courier's jobs until the test lets them run (a queue whose worker is slow)."""
+
+    def soon(self, job, *args):
+        self.waiting.append((job, args))
+
+
+def test_a_sent_report_waits_sealed_with_a_ttl_and_is_deleted_once_relayed(make_app, redis_url, redis_client):
+    outbox, dispatch = Outbox(), HeldDispatch()
+    app = make_app(redis_url=redis_url, languages=("en",), HOTLINE_REPORTS=report_settings(),
+                   HOTLINE_REPORT_OUTBOUND=outbox, HOTLINE_REPORT_DISPATCH=dispatch)
+    walk_report(Twilio(app.test_client()))
+    words = list(redis_client.scan_iter("hl:{rep}:*:w"))
+    assert len(words) == 1 and outbox.sent == []
+    sealed = redis_client.get(words[0])
+    assert 0 < redis_client.ttl(words[0]) <= 2 * 3600
+    assert sealed.startswith(b"gAAAA")  # a Fernet token
+    assert not any(w.encode() in sealed.lower() for w in SECRET_WORDS)
+    from hotline.reports.seal import Seal
+    from conftest import SECRET
+    assert Seal(SECRET.encode()).open(sealed)["a"]["what"] == WHAT  # only with the key
+    assert Seal(b"another key of the same length, 0123456789").open(sealed) is None
+    dispatch.run_later()
+    assert len(outbox.sent) == len(RESPONDERS)
+    assert not list(redis_client.scan_iter("hl:{rep}:*:w")) and not list(redis_client.scan_iter("hl:*:r"))
+    record = next(k for k in redis_client.scan_iter("hl:{rep}:R*"))
+    assert set(redis_client.hgetall(record)) == {b"status", b"lang", b"at"}  # code and status, no words
