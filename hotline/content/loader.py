@@ -179,7 +179,7 @@ class _Assembler:
             if message_id not in model.messages:
                 self.findings.append(Finding(doc.file, doc.line_of(("messages",)), f"message '{message_id}' is missing; the hotline needs it"))
         for message_id, text in model.messages.items():
-            allowed = contract.MESSAGES.get(message_id, frozenset())
+            allowed = contract.MESSAGES.get(message_id) or contract.REPORT_MESSAGES.get(message_id, frozenset())
             extra = contract.placeholders(text) - allowed
             if extra:
                 names = ", ".join("{" + n + "}" for n in sorted(extra))
@@ -188,7 +188,7 @@ class _Assembler:
         for keyword_id in contract.KEYWORDS:
             if keyword_id not in model.keywords:
                 self.findings.append(Finding(doc.file, doc.line_of(("keywords",)), f"keyword '{keyword_id}' is missing; the hotline needs it"))
-        unknown = set(model.keywords) - set(contract.KEYWORDS)
+        unknown = set(model.keywords) - set(contract.KEYWORDS) - set(contract.REPORT_KEYWORDS)
         for keyword_id in sorted(unknown):
             self.findings.append(Finding(doc.file, doc.line_of(("keywords", keyword_id)), f"unknown keyword '{keyword_id}' (known: {', '.join(contract.KEYWORDS)})"))
 

@@ -44,7 +44,12 @@ MESSAGES: dict[str, frozenset[str]] = {
     "forgotten": frozenset(),
     "too_fast": frozenset(),
     "media": frozenset(),
-    # The report loop (hotline/reports).
+}
+
+# The report loop's messages and keywords (hotline/reports): placeholders are checked like the
+# rest, but a script may leave them all out; it then has no report loop, and the hotline
+# refuses to start with responders configured (hotline/reports/service.py, check_content).
+REPORT_MESSAGES: dict[str, frozenset[str]] = {
     "report_start": frozenset(),
     "report_what": frozenset(),
     "report_where": frozenset(),
@@ -64,9 +69,10 @@ MESSAGES: dict[str, frozenset[str]] = {
     "report_unknown": frozenset({"code"}),
     "voice_report_connecting": frozenset(),
 }
+REPORT_KEYWORDS = ("report", "alerts", "skip", "confirm", "false")
 
 # keyword id -> what it does. The words themselves are in hotline.yaml (and translated).
-KEYWORDS = ("menu", "back", "help", "language", "greeting", "forget", "report", "alerts", "skip", "confirm", "false")
+KEYWORDS = ("menu", "back", "help", "language", "greeting", "forget")
 
 
 def placeholders(text: str) -> set[str]:

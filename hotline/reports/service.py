@@ -23,6 +23,7 @@ from hotline.content.bundle import Content
 from hotline.content.catalogs.languages import normalize
 from hotline.core import contract
 from hotline.core.engine import Notice, Show, State, Turn
+from hotline.errors import ConfigError
 from hotline.reports import alerts, box as boxes, intake
 from hotline.reports.relay import Courier
 from hotline.reports.seal import Seal
@@ -44,6 +45,22 @@ class Planned:
     after: Callable[[], None] | None = None  # run once the turn is written
 
 
+def missing(content: Content) -> list[str]:
+    """The report loop's messages and keywords these scripts lack ([]: the loop can run);
+    worked out once per content version (every turn asks)."""
+    return content.renders.get(("reports", "missing"), lambda: (
+        [m for m in contract.REPORT_MESSAGES if m not in content.script.messages]
+        + [k for k in contract.REPORT_KEYWORDS if k not in content.script.keywords]))
+
+
+def check_content(content: Content, settings: ReportSettings | None) -> None:
+    """Responders configured, but scripts without the report loop's words: refuse to start."""
+    lacking = missing(content) if settings is not None else []
+    if lacking:
+        raise ConfigError(f"HOTLINE_RESPONDER_NUMBERS is set, but flows/hotline.yaml lacks the report loop's "
+                          f"{', '.join(lacking)}")
+
+
 def _starts_at(turn: Turn, node: str) -> bool:
     return any(isinstance(o, Show) and o.node == node for o in turn.outputs)
 
@@ -62,6 +79,8 @@ class Reports:
 
     def plan(self, content: Content, seen, state: State, text: str, now: dt.datetime) -> Planned | None:
         """The turn, if it belongs to the report loop; None leaves it to the engine."""
+        if missing(content):  # scripts published without the loop's words: no loop
+            return None
         book = content.languages.book(state.lang)
         command = book.commands.get(normalize(text))
         question = intake.question_at(state.node)
@@ -101,9 +120,11 @@ class Reports:
         progress = intake.begin()
         return Turn(progress.outputs, replace(state, node=intake.marker(progress.question), back=()))
 
-    def first(self, turn: Turn, seen, now: dt.datetime, sms: bool) -> Turn:
+    def first(self, content: Content, turn: Turn, seen, now: dt.datetime, sms: bool) -> Turn:
         """An ordinary reply: alerts go before a welcome or main menu; on SMS the menu's
         "Report agents nearby" starts the questions."""
+        if missing(content):
+            return turn
         if sms and turn.state.node == REPORT_NODE and _starts_at(turn, REPORT_NODE):
             return self.start(turn.state, seen, now)
         if _starts_at(turn, contract.WELCOME) or _starts_at(turn, contract.MAIN_MENU):

@@ -202,7 +202,7 @@ class Switchboard:
         if forget:
             return _Plan(Answer(turn), Change(session=None, forget_lang=True, replied=True, draft=drop_draft))
         if self.reports is not None:
-            turn = self.reports.first(turn, seen, now, sms)
+            turn = self.reports.first(content, turn, seen, now, sms)
         change = Change(
             session=Record(turn.state, request, state).encode(book),
             lang=turn.state.lang,

@@ -56,7 +56,7 @@ def add_reports(app: Flask, board: Switchboard, flask_config: Mapping[str, Any])
     from hotline.reports.box import MemoryBox, RedisBox
     from hotline.reports.relay import Courier, ThreadDispatch
     from hotline.reports.seal import Seal
-    from hotline.reports.service import Reports
+    from hotline.reports.service import Reports, check_content
     from hotline.reports.settings import ReportSettings
 
     settings = flask_config.get("HOTLINE_REPORTS") or ReportSettings.from_env(os.environ)
@@ -72,6 +72,7 @@ def add_reports(app: Flask, board: Switchboard, flask_config: Mapping[str, Any])
     elif settings is not None:
         log.warning("responders are configured but the hotline cannot send text messages "
                     "(TWILIO_ACCOUNT_SID, HOTLINE_NUMBER): reports are refused")
+    check_content(board.content, settings)
     board.reports = Reports(settings, board.secret, box, courier, dispatch)
 
 
