@@ -17,7 +17,7 @@ import pytest
 from conftest import SATURDAY_AFTERNOON, Twilio, message_text
 from hotline.reports.relay import InlineDispatch, PURPOSE
 from hotline.reports.settings import ReportSettings
-from hotline.channels.voice.volunteers import parse_hours
+from hotline.config import parse_hours
 
 REPORTER = "+16075550177"
 RESPONDERS = ("+16075550111", "+16075550112", "+16075550113")

@@ -22,7 +22,7 @@ import re
 from dataclasses import dataclass
 from typing import Mapping
 
-from hotline.channels.voice.volunteers import E164, MAX_NUMBERS, _Schedule, parse_hours
+from hotline.config import E164, MAX_NUMBERS, _Schedule, parse_hours
 from hotline.content.model import Hours
 from hotline.core.hours import OpenNow, status
 from hotline.errors import ConfigError
