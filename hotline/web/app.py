@@ -28,6 +28,36 @@ def make_store(settings: Settings) -> SessionStore:
     return MemoryStore(settings.state_ttl, settings.lang_ttl, optout_ttl=settings.optout_ttl, window=settings.rate_window)
 
 
+def make_outbound(settings: Settings, board: Switchboard, config: Mapping[str, Any], injected: bool):
+    """The outbound guard and its queue (hotline/session/outbound.py), for every feature that texts.
+
+    The queue: HOTLINE_OUTBOUND_QUEUE in the app config ("rq", "thread" or "direct") if a test
+    names one; else a test's own sender is called directly, Redis gets the RQ queue that
+    `hotline worker` runs, and the embedded store a background thread.
+    """
+    from hotline.session import outbound
+
+    sender = config.get("HOTLINE_TEXT_SENDER")
+    kind = config.get("HOTLINE_OUTBOUND_QUEUE") or ("direct" if injected else "rq" if settings.redis_url else "thread")
+    if sender is None:
+        queue = None
+    elif kind == "direct":
+        queue = outbound.DirectQueue(sender)
+    elif kind == "rq":
+        queue = outbound.RQQueue(settings.redis_url, settings.secret, settings.redis_timeout)
+    else:
+        queue = outbound.ThreadQueue(sender, settings.send_rate)
+    if settings.redis_url:
+        ledger = outbound.RedisLedger(settings.redis_url, settings.redis_timeout, settings.rate_window)
+    else:
+        ledger = outbound.MemoryLedger(board.store, settings.rate_window)
+    guard = outbound.Outbound(settings.secret, ledger, queue, settings.line_limit)
+    phone = config.get("HOTLINE_PHONE")
+    if phone is not None and phone.volunteers:
+        guard.allow_staff(outbound.Purpose.VOLUNTEER_NOTICE, phone.volunteers.numbers)
+    return guard
+
+
 def build_switchboard(settings: Settings) -> Switchboard:
     content = load_content(settings.flows_dir, settings.translations_dir, settings.languages)
     limits = Limits(per_caller=settings.caller_limit, per_line=settings.line_limit)
@@ -75,7 +105,9 @@ def create_app(config: Mapping[str, Any] | Settings | None = None) -> Flask:
 
     app.register_blueprint(webhooks.bp)
     from hotline.web.voice import init_app as add_phone_line
+    injected = "HOTLINE_TEXT_SENDER" in app.config  # a test's own sender (or None)
     add_phone_line(app)
+    app.extensions["hotline_outbound"] = make_outbound(settings, board, app.config, injected)
     log.info("hotline serving scripts %s in %s on the %s store",
              board.content.version, ", ".join(board.content.languages.codes), board.store.name)
     return app
