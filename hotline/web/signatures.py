@@ -90,7 +90,18 @@ _SID = {
 }
 # A phone number in E.164, perhaps behind a channel ("whatsapp:+1..."), or what Twilio sends
 # for a withheld caller ID (a word such as "Anonymous"; keypad placeholders are E.164 already).
-_FROM = re.compile(r"^([a-z]{2,12}:)?\+[1-9][0-9]{1,14}$|^[A-Za-z][A-Za-z ]{0,19}$")
+_NUMBER = re.compile(r"^([a-z]{2,12}:)?\+[1-9][0-9]{1,14}$|^[A-Za-z][A-Za-z ]{0,19}$")
+_NUMBERS = ("From", "To", "Caller", "Called")
+_SHAPED = {
+    "NumMedia": re.compile(r"^[0-9]{1,3}$"),
+    "NumSegments": re.compile(r"^[0-9]{1,3}$"),
+    "Digits": re.compile(r"^[0-9*#]{0,32}$"),
+    **{name: re.compile(r"^[A-Z]{0,3}$") for name in ("FromCountry", "ToCountry", "CallerCountry", "CalledCountry")},
+}
+# Free-text location fields: a value with one of Twilio's own parameter names inside is a re-cut.
+_LOCATION = tuple(f"{who}{what}" for who in ("From", "To", "Caller", "Called") for what in ("City", "State", "Zip"))
+_NAMES = ("MessageSid", "AccountSid", "CallSid", "SmsSid", "NumMedia", "NumSegments", "OptOutType", "MessagingServiceSid",
+          *_SHAPED, *_LOCATION, "Direction", "CallStatus", "ApiVersion")
 # The one identifier each webhook always carries; required wherever signatures are checked.
 _REQUIRED = {"/sms": "MessageSid", "/voice": "CallSid"}
 
@@ -102,15 +113,18 @@ def malformed_identifier(path: str, form, signed: bool) -> str | None:
     can be re-cut and still verify: drop `FromCity` and append "FromCityBINGHAMTON" to `From`,
     or let a value swallow the `MessageSid` that follows it to dodge the duplicate check. A
     re-cut value never has the shape of a real one, and a dropped identifier is missing.
-    Unknown extra parameters are not looked at: Twilio adds new ones without notice.
+    Unknown extra parameters are not looked at: Twilio adds new ones without notice. (Body and
+    SpeechResult are a person's words and can be anything; what follows them in Twilio's order,
+    From and To, is checked.)
     """
-    for name, shape in _SID.items():
+    for name, shape in (*_SID.items(), *_SHAPED.items(), *((n, _NUMBER) for n in _NUMBERS)):
         values = form.getlist(name)
         if len(values) > 1 or (values and not shape.match(values[0])):
             return name
-    numbers = form.getlist("From")
-    if len(numbers) > 1 or (numbers and not _FROM.match(numbers[0])):
-        return "From"
+    for name in _LOCATION:
+        value = form.get(name)
+        if value and any(other in value for other in _NAMES):
+            return name
     if signed:
         required = _REQUIRED.get("/voice" if path.startswith("/voice") else path)
         if required and not form.get(required):
