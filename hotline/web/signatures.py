@@ -92,15 +92,17 @@ _SID = {
 # for a withheld caller ID (a word such as "Anonymous"; keypad placeholders are E.164 already).
 _NUMBER = re.compile(r"^([a-z]{2,12}:)?\+[1-9][0-9]{1,14}$|^[A-Za-z][A-Za-z ]{0,19}$")
 _NUMBERS = ("From", "To", "Caller", "Called")
+# Twilio's counts are digits; the same digits with anything after them are a re-cut (an
+# unreadable count on its own is only read as none, see intake.media_count).
+_COUNT = re.compile(r"^[0-9]+[^0-9]")
+_COUNTS = ("NumMedia", "NumSegments")
 _SHAPED = {
-    "NumMedia": re.compile(r"^[0-9]{1,3}$"),
-    "NumSegments": re.compile(r"^[0-9]{1,3}$"),
     "Digits": re.compile(r"^[0-9*#]{0,32}$"),
     **{name: re.compile(r"^[A-Z]{0,3}$") for name in ("FromCountry", "ToCountry", "CallerCountry", "CalledCountry")},
 }
 # Free-text location fields: a value with one of Twilio's own parameter names inside is a re-cut.
 _LOCATION = tuple(f"{who}{what}" for who in ("From", "To", "Caller", "Called") for what in ("City", "State", "Zip"))
-_NAMES = ("MessageSid", "AccountSid", "CallSid", "SmsSid", "NumMedia", "NumSegments", "OptOutType", "MessagingServiceSid",
+_NAMES = ("MessageSid", "AccountSid", "CallSid", "SmsSid", *_COUNTS, "OptOutType", "MessagingServiceSid",
           *_SHAPED, *_LOCATION, "Direction", "CallStatus", "ApiVersion")
 # The one identifier each webhook always carries; required wherever signatures are checked.
 _REQUIRED = {"/sms": "MessageSid", "/voice": "CallSid"}
@@ -120,6 +122,9 @@ def malformed_identifier(path: str, form, signed: bool) -> str | None:
     for name, shape in (*_SID.items(), *_SHAPED.items(), *((n, _NUMBER) for n in _NUMBERS)):
         values = form.getlist(name)
         if len(values) > 1 or (values and not shape.match(values[0])):
+            return name
+    for name in _COUNTS:
+        if _COUNT.match(form.get(name, "")):
             return name
     for name in _LOCATION:
         value = form.get(name)
