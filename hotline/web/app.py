@@ -8,6 +8,7 @@ from flask import Flask
 
 from hotline.config import Settings
 from hotline.content.bundle import load_content
+from hotline.session.breaker import BreakerStore
 from hotline.session.store import MemoryStore, RedisStore, SessionStore
 from hotline.session.switchboard import Limits, Switchboard
 
@@ -21,8 +22,9 @@ MAX_REQUEST_BYTES = 64 * 1024
 
 def make_store(settings: Settings) -> SessionStore:
     if settings.redis_url:
-        return RedisStore(settings.redis_url, settings.state_ttl, settings.lang_ttl, settings.redis_timeout,
-                          optout_ttl=settings.optout_ttl, window=settings.rate_window)
+        # Behind a circuit breaker: a Redis that hangs costs a few timeouts, then none.
+        return BreakerStore(RedisStore(settings.redis_url, settings.state_ttl, settings.lang_ttl, settings.redis_timeout,
+                                       optout_ttl=settings.optout_ttl, window=settings.rate_window))
     log.warning("REDIS_URL is not set: using the embedded in-process store. State is NOT shared "
                 "between processes and is lost on restart; use Redis for anything but a trial.")
     return MemoryStore(settings.state_ttl, settings.lang_ttl, optout_ttl=settings.optout_ttl, window=settings.rate_window)
