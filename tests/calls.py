@@ -16,9 +16,9 @@ import pytest
 
 from conftest import FIXTURES, SATURDAY_AFTERNOON
 from hotline.channels.voice.speech import TTS
-from hotline.web.voice import PhoneSettings
+from hotline.config import PhoneSettings
 from hotline.session.outbound import SendFailed
-from hotline.channels.voice.volunteers import Volunteers, parse_hours
+from hotline.config import Volunteers, parse_hours
 
 # Verb -> attributes Twilio documents for it (the subset a hotline could use is enough to
 # catch a typo or an invented attribute).

@@ -17,6 +17,7 @@ from twilio.request_validator import RequestValidator
 
 from conftest import ROOT, SATURDAY_AFTERNOON
 from hotline.channels import sms
+from hotline.core.words import Words
 from hotline.channels.compose import compose, referral_moment
 from hotline.config import Settings
 from hotline.content.bundle import Renders, load_content
@@ -80,7 +81,7 @@ def test_a_reply_is_rendered_once_then_served_from_the_memo(content, monkeypatch
     renders = []
     real = compose_module._compose
     monkeypatch.setattr(compose_module, "_compose", lambda *args: renders.append(args) or real(*args))
-    turn = step(content, State(node="main_menu", lang="uk"), "1")
+    turn = step(content, State(node="main_menu", lang="uk"), Words("1"))
     first = sms.reply_twiml(content, turn, SATURDAY_AFTERNOON)
     again = sms.reply_twiml(content, turn, SATURDAY_AFTERNOON + dt.timedelta(seconds=1))
     assert first == again and len(renders) == 1

@@ -40,7 +40,7 @@ SPOOFED = [
 def phone_app(make_app, redis_url):
     """The phone line of tests/calls.py, with the app's own settings too (line_limit=...)."""
     from calls import CATALOGS, FLOWS, HOTLINE, RECORDINGS
-    from hotline.web.voice import PhoneSettings
+    from hotline.config import PhoneSettings
 
     def build(sender=None, volunteers=None, HOTLINE_OUTBOUND_QUEUE=None, **settings):
         phone = PhoneSettings(recordings_dir=RECORDINGS, hotline_number=HOTLINE, volunteers=volunteers)
@@ -241,7 +241,7 @@ def test_a_stale_or_foreign_token_is_dropped():
 
 def test_with_the_embedded_store_a_background_thread_sends(make_app):
     from calls import CATALOGS, FLOWS, HOTLINE, RECORDINGS
-    from hotline.web.voice import PhoneSettings
+    from hotline.config import PhoneSettings
 
     sender = FakeSender()
     app = make_app(redis_url=None, flows_dir=FLOWS, translations_dir=CATALOGS, languages=("en", "es", "ht", "ps"),
@@ -269,7 +269,7 @@ def test_the_outbox_is_for_development_only(tmp_path):
 
 def test_the_development_outbox_writes_json_files(make_app, tmp_path):
     from calls import CATALOGS, FLOWS, HOTLINE, RECORDINGS
-    from hotline.web.voice import PhoneSettings
+    from hotline.config import PhoneSettings
 
     app = make_app(redis_url=None, dev=True, auth_token=None, outbox_dir=tmp_path / "outbox", flows_dir=FLOWS,
                    translations_dir=CATALOGS, languages=("en", "es", "ht", "ps"),

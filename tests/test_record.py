@@ -6,6 +6,7 @@ from functools import lru_cache
 import pytest
 
 from hotline.config import Settings
+from hotline.core.words import Words
 from hotline.content.bundle import load_content
 from hotline.core.engine import State, step
 from hotline.session.record import VANISHED, Codebook, Record
@@ -25,13 +26,13 @@ def every_turn() -> tuple[tuple[State, State], ...]:
     """Every (before, after) pair the engine can produce from the shipped scripts."""
     settings = Settings.from_env({}, dev=True)
     content = load_content(settings.flows_dir, settings.translations_dir, settings.languages)
-    start = step(content, State(), "hi").state
+    start = step(content, State(), Words("hi")).state
     seen, frontier, turns = {start}, [start], [(State(), start)]
     while frontier:
         following = []
         for state in frontier:
             for text in INPUTS:
-                after = step(content, state, text).state
+                after = step(content, state, Words(text)).state
                 turns.append((state, after))
                 if after not in seen:
                     seen.add(after)
@@ -77,7 +78,7 @@ def test_codes_survive_a_reload_and_vanished_nodes_are_handled(content):
     assert decoded.state == State("door_say", ("main_menu",))  # the vanished entry left the BACK stack
     gone = Record(State("door", ("main_menu",)), DIGEST, None).encode(old)
     assert Record.decode(gone, None, new).state.node == VANISHED  # the engine answers "moved"
-    turn = step(content, Record.decode(gone, None, new).state, "1")
+    turn = step(content, Record.decode(gone, None, new).state, Words("1"))
     assert turn.state.node == "main_menu"
 
 
