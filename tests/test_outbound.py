@@ -10,6 +10,7 @@ development outbox.
 from __future__ import annotations
 
 import json
+import time
 
 import pytest
 
@@ -301,3 +302,78 @@ def test_hotline_worker_sends_what_the_app_queued(phone_app, redis_url, tmp_path
     (written,) = list(tmp_path.glob("*.json"))
     assert json.loads(written.read_text(encoding="utf-8"))["body"] == "Welcome, Okapi"
     assert "Okapi" not in done.stderr + done.stdout and "6075550123" not in done.stderr + done.stdout
+
+
+# --- the optional Lookup check, and the thread's retries ---------------------------------------
+
+
+class LookupTwilio:
+    """Twilio's HTTP side for the REST client: Lookup answers with `line_type`, Messages queue."""
+
+    def __init__(self, line_type: str):
+        from twilio.http import HttpClient
+
+        HttpClient.__init__(self, logger=None, is_async=False)
+        self.line_type, self.requests = line_type, []
+
+    def request(self, method, uri, params=None, data=None, headers=None, auth=None, timeout=None, allow_redirects=False):
+        from twilio.http.response import Response
+
+        self.requests.append((method, uri, dict(params or {})))
+        if "lookups.twilio.com" in uri:
+            body = {"phone_number": "+16075550123", "line_type_intelligence": {"type": self.line_type}}
+        else:
+            body = {"sid": "SM" + "0" * 32, "status": "queued"}
+        return Response(200 if "lookups" in uri else 201, json.dumps(body))
+
+
+@pytest.mark.parametrize("line_type,sent", [("mobile", True), ("nonFixedVoip", True), ("landline", False),
+                                            ("premium", False), ("tollFree", False)])
+def test_the_optional_lookup_refuses_numbers_that_are_not_phones(line_type, sent):
+    http = LookupTwilio(line_type)
+    sender = outbound.TwilioTextSender("AC" + "1" * 32, "token", "+16075550199", http_client=http, lookup=True)
+    message = outbound.Message("+16075550123", "hello", Purpose.CALLER_TEXT_OFFER)
+    if sent:
+        outbound._deliver_with(sender, message)
+    else:
+        with pytest.raises(outbound.Undeliverable):
+            outbound._deliver_with(sender, message)
+    assert http.requests[0][1].startswith("https://lookups.twilio.com/v2/PhoneNumbers/")
+    assert any("Messages.json" in uri for _, uri, _ in http.requests) is sent
+
+
+def test_lookup_is_off_by_default_and_never_for_staff():
+    http = LookupTwilio("landline")
+    outbound._deliver_with(outbound.TwilioTextSender("AC" + "1" * 32, "t", "+16075550199", http_client=http),
+                           outbound.Message("+16075550123", "hi", Purpose.CALLER_TEXT_OFFER))
+    staff = LookupTwilio("landline")
+    outbound._deliver_with(outbound.TwilioTextSender("AC" + "1" * 32, "t", "+16075550199", http_client=staff, lookup=True),
+                           outbound.Message("+16075550111", "hi", Purpose.VOLUNTEER_NOTICE))
+    assert all("lookups" not in uri for _, uri, _ in http.requests + staff.requests)
+
+
+class FlakySender(FakeSender):
+    def __init__(self, failures: int):
+        super().__init__()
+        self.failures = failures
+
+    def send(self, to, body):
+        if self.failures:
+            self.failures -= 1
+            raise outbound.SendFailed("test")
+        super().send(to, body)
+
+
+def test_the_thread_retries_a_failed_send_then_gives_up():
+    flaky = FlakySender(failures=2)
+    queue = outbound.ThreadQueue(flaky, rate=100, intervals=(0.01, 0.01))
+    assert queue.put(outbound.Message("+16075550123", "hi", Purpose.CALLER_TEXT_OFFER)).ok
+    deadline = time.monotonic() + 5
+    while not flaky.sent and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert flaky.sent == [("+16075550123", "hi")]  # third try
+    hopeless = FlakySender(failures=10)
+    queue = outbound.ThreadQueue(hopeless, rate=100, intervals=(0.01,))
+    queue.put(outbound.Message("+16075550123", "hi", Purpose.CALLER_TEXT_OFFER))
+    time.sleep(0.3)
+    assert hopeless.sent == [] and hopeless.failures == 8  # two tries, then given up
