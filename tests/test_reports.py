@@ -8,14 +8,14 @@ and the reporter's number.
 """
 from __future__ import annotations
 
-import datetime as dt
+import json
 import logging
 import xml.etree.ElementTree as ET
 
 import pytest
 
 from conftest import SATURDAY_AFTERNOON, Twilio, message_text
-from hotline.reports.relay import InlineDispatch, PURPOSE
+from hotline.reports.relay import InlineDispatch
 from hotline.reports.settings import ReportSettings
 from hotline.config import parse_hours
 
@@ -30,13 +30,19 @@ SECRET_WORDS = ("zorblax", "quillfeather", "vantablue")
 
 
 class Outbox:
-    """What would have been handed to the outbound guard: (to, body, purpose)."""
+    """The development outbox (HOTLINE_OUTBOX's OutboxSender), behind the real outbound guard:
+    what reached it is what the guard let through, as (to, body, purpose)."""
 
-    def __init__(self):
-        self.sent: list[tuple[str, str, str]] = []
+    def __init__(self, folder):
+        from hotline.session.outbound import OutboxSender
 
-    def send(self, to, body, purpose):
-        self.sent.append((to, body, purpose))
+        self.sender = OutboxSender(folder)
+        self.folder = folder
+
+    @property
+    def sent(self) -> list[tuple[str, str, str]]:
+        records = [json.loads(f.read_text()) for f in sorted(self.folder.glob("*.json"))]
+        return [(r["to"], r["body"], r["purpose"]) for r in records]
 
 
 def report_settings(hours="mon-sun 00:00-24:00", **extra):
@@ -44,11 +50,11 @@ def report_settings(hours="mon-sun 00:00-24:00", **extra):
 
 
 @pytest.fixture
-def loop(make_app, redis_url):
+def loop(make_app, redis_url, tmp_path):
     def build(languages=("en",), clock=lambda: SATURDAY_AFTERNOON, **extra):
-        outbox, dispatch = Outbox(), InlineDispatch()
+        outbox, dispatch = Outbox(tmp_path / "outbox"), InlineDispatch()
         app = make_app(redis_url=redis_url, languages=languages, clock=clock, HOTLINE_REPORTS=report_settings(**extra),
-                       HOTLINE_REPORT_OUTBOUND=outbox, HOTLINE_REPORT_DISPATCH=dispatch)
+                       HOTLINE_TEXT_SENDER=outbox.sender, HOTLINE_REPORT_DISPATCH=dispatch)
         return app, Twilio(app.test_client()), outbox, dispatch
     return build
 
@@ -70,7 +76,7 @@ def test_a_report_reaches_the_responders_on_shift_with_a_code_and_without_the_nu
     bodies = {body for _, body, _ in outbox.sent}
     assert len(bodies) == 1
     body = bodies.pop()
-    assert {purpose for _, _, purpose in outbox.sent} == {PURPOSE}
+    assert {purpose for _, _, purpose in outbox.sent} == {"responder_relay"}
     code = body.split()[1].rstrip(",")
     assert len(code) == 4 and code[0] == "R", body
     assert "zorblax" in body and "Quillfeather" in body and "vantablue" in body and f"CONFIRM {code}" in body
@@ -236,7 +242,7 @@ def phone_loop(make_app, redis_url, hours):
     from hotline.web.voice import PhoneSettings
 
     app = make_app(redis_url=redis_url, languages=("en",), HOTLINE_REPORTS=report_settings(hours=hours),
-                   HOTLINE_PHONE=PhoneSettings(hotline_number=HOTLINE), HOTLINE_REPORT_OUTBOUND=Outbox(),
+                   HOTLINE_PHONE=PhoneSettings(hotline_number=HOTLINE), HOTLINE_TEXT_SENDER=None,
                    HOTLINE_REPORT_DISPATCH=InlineDispatch())
     twilio = Twilio(app.test_client())
     return twilio, PhoneCall(twilio, number=REPORTER)
@@ -331,10 +337,10 @@ class HeldDispatch(InlineDispatch):
         self.waiting.append((job, args))
 
 
-def test_a_sent_report_waits_sealed_with_a_ttl_and_is_deleted_once_relayed(make_app, redis_url, redis_client):
-    outbox, dispatch = Outbox(), HeldDispatch()
+def test_a_sent_report_waits_sealed_with_a_ttl_and_is_deleted_once_relayed(make_app, redis_url, redis_client, tmp_path):
+    outbox, dispatch = Outbox(tmp_path), HeldDispatch()
     app = make_app(redis_url=redis_url, languages=("en",), HOTLINE_REPORTS=report_settings(),
-                   HOTLINE_REPORT_OUTBOUND=outbox, HOTLINE_REPORT_DISPATCH=dispatch)
+                   HOTLINE_TEXT_SENDER=outbox.sender, HOTLINE_REPORT_DISPATCH=dispatch)
     walk_report(Twilio(app.test_client()))
     words = list(redis_client.scan_iter("hl:{rep}:*:w"))
     assert len(words) == 1 and outbox.sent == []

@@ -7,8 +7,9 @@ Before the engine, in this order (each decided from one read of the store):
   opted out (SMS)           -> silence, until START, YES or UNSTOP
   the same request again    -> the same reply, computed again; the session does not move twice
   STOP and its synonyms     -> silence, and the caller is marked opted out (SMS only)
-  over the caller's limit   -> one short notice in the window, then silence (SMS only)
-  over the line's limit     -> the short "unavailable" notice (one segment, the ONA number; SMS only)
+  over the caller's limit   -> one short notice in the window, then silence (SMS only; START too)
+  over the line's limit     -> the short "unavailable" notice (one segment, the ONA number; SMS only;
+                               START too, which still clears the opt-out mark)
   a picture or recording    -> a polite note that only text is read
   START, YES, UNSTOP        -> a fresh start
   HELP, INFO                -> who runs the line and how to reach a person, then the help page
@@ -24,6 +25,7 @@ import datetime as dt
 import hashlib
 import hmac
 import logging
+import secrets
 import threading
 from dataclasses import dataclass, replace
 from typing import Callable
@@ -106,15 +108,22 @@ class Switchboard:
         return base64.urlsafe_b64encode(digest[:6]).decode("ascii")
 
     def turn(self, number: str, text: str, *, request_id: str | None = None, channel: str | None = None,
-             opt_out_type: str | None = None, media: int = 0) -> Answer:
+             opt_out_type: str | None = None, media: int = 0, remember: bool = True) -> Answer:
         """Answer one message or keypress (see _answer), with the content it was made with."""
         content = self._content  # one version for the whole turn, even if a reload lands now
         answer = self._answer(content, number, text, request_id=request_id, channel=channel,
-                              opt_out_type=opt_out_type, media=media)
+                              opt_out_type=opt_out_type, media=media, remember=remember)
         return replace(answer, content=content)
 
+    def passer_by(self, request_id: str | None) -> str:
+        """The key of a caller who is nobody in particular (a withheld number): this request's
+        own, so two of them never share a record. Not a phone number's pseudonym."""
+        seed = request_id or secrets.token_hex(16)
+        digest = hmac.new(self.secret, b"withheld\0" + seed.encode("utf-8", "replace"), hashlib.sha256).digest()
+        return base64.urlsafe_b64encode(digest[:15]).decode("ascii")
+
     def _answer(self, content: Content, number: str, text: str, *, request_id: str | None, channel: str | None,
-                opt_out_type: str | None, media: int) -> Answer:
+                opt_out_type: str | None, media: int, remember: bool = True) -> Answer:
         """Answer one message or keypress.
 
         request_id: Twilio's MessageSid for SMS; the voice line passes CallSid plus its step
@@ -124,8 +133,11 @@ class Switchboard:
             of text messages never silences a phone call.
         opt_out_type: Twilio's OptOutType parameter, when Advanced Opt-Out sends it.
         media: how many pictures or recordings came with the message (NumMedia).
+        remember: False for a withheld number ("Anonymous", a keypad placeholder): the turn
+            starts fresh, under this request's own key, and keeps nothing but the rate count
+            (one window) and the line's reply count. `number` is then not read.
         """
-        caller = self.caller(number)
+        caller = self.caller(number) if remember else self.passer_by(request_id)
         word = intake.carrier_word(text, opt_out_type) if channel == "sms" else None
         words = Words(intake.clean(text))  # cleaned and normalised once; everything below reads these
         request = self.request_digest(request_id) if request_id else ""
@@ -138,9 +150,13 @@ class Switchboard:
         except StoreUnavailable as exc:
             log.warning("session store unavailable (%s): answering without memory", exc)
             return Answer(self.offline(content, words, word), degraded=True)
+        if not remember:
+            seen = Snapshot(count=seen.count, load=seen.load)
         plan = None
         for _ in range(MAX_ATTEMPTS):
             plan = self._plan(content, seen, words, word, request, media, channel == "sms")
+            if not remember and plan.change is not None:  # no record, no language, no opt-out mark
+                plan = _Plan(plan.answer, Change(session=None, replied=True) if plan.change.replied else None)
             if plan.change is None:
                 return plan.answer
             try:
@@ -176,15 +192,20 @@ class Switchboard:
         if word == intake.STOP:
             return _Plan(Answer(Turn((), State())), Change(session=None, forget_lang=True, opt_out=True,
                                                           draft=b"" if seen.draft else None))
-        # The limits guard the SMS bill: every reply costs money. On a call, silence would be dead
-        # air, and a call costs by the minute however many keys are pressed.
-        if sms and word != intake.START:  # STOP and START are always heard
+        # The limits guard the SMS bill: every reply costs money, START's full menu included
+        # (an opted-out number is not counted, so its START is always heard). On a call, silence
+        # would be dead air, and a call costs by the minute however many keys are pressed.
+        if sms:
+            # START from an opted-out number clears the mark even when no menu can be sent:
+            # Twilio has already subscribed the number again.
+            resubscribe = (Change(session=seen.session or None, opt_out=False)
+                           if word == intake.START and seen.opted_out else None)
             if seen.count > self.limits.per_caller:
                 # The message that first crosses the limit gets one notice; the rest, silence.
                 notice = (Notice("too_fast"),) if seen.count == self.limits.per_caller + 1 else ()
-                return _Plan(Answer(Turn(notice, state)), None)
+                return _Plan(Answer(Turn(notice, state)), resubscribe)
             if seen.load >= self.limits.per_line:
-                return _Plan(Answer(Turn((Notice("unavailable"),), state)), None)
+                return _Plan(Answer(Turn((Notice("unavailable"),), state)), resubscribe)
         if media:
             return _Plan(Answer(Turn((Notice("media"),), state)), None)
         if self.reports is not None:

@@ -85,15 +85,50 @@ def serve(host: str, port: int, dev: bool | None) -> None:
     """Run the webhook server for local use (production runs gunicorn, see the Procfile)."""
     from hotline.web.app import create_app
 
+    from hotline.config import check_listen
+
     overrides = {} if dev is None else {"dev": dev}
     try:
         app = create_app(overrides)
+        check_listen(host, app.config["HOTLINE_SETTINGS"].dev)
     except HotlineError as exc:
         _fail(exc)
     # Not app.run(): Flask ignores it inside its own command line (FLASK_RUN_FROM_CLI is set).
     from werkzeug.serving import run_simple
 
     run_simple(host, port, app, threaded=True)
+
+
+@main.command("worker", with_appcontext=False)
+@click.option("--burst", is_flag=True, help="Send what is queued, then stop (for a test or a cron job).")
+def worker(burst: bool) -> None:
+    """Send the queued text messages (the Procfile's `worker:`): RQ on REDIS_URL.
+
+    Every message was let through by the outbound guard when it was queued; here it is only
+    opened, paced to HOTLINE_SEND_RATE and handed to Twilio (or, in development, written to
+    HOTLINE_OUTBOX).
+    """
+    import redis
+    from rq import Queue, Worker
+
+    from hotline.session import outbound
+
+    try:
+        settings = Settings.from_env()
+    except HotlineError as exc:
+        _fail(exc)
+    if not settings.redis_url:
+        _fail(HotlineError("hotline worker needs REDIS_URL: with the embedded store the server sends by itself"))
+    sender = outbound.worker_env_sender()
+    if sender is None:
+        _fail(HotlineError("hotline worker cannot send: set TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and HOTLINE_NUMBER "
+                           "(or, in development, HOTLINE_OUTBOX)"))
+    connection = redis.Redis.from_url(settings.redis_url)
+    outbound.set_worker(outbound.WorkerContext(sender, outbound.fernet_for(settings.secret),
+                                               outbound.RedisRate(connection, settings.send_rate)))
+    queue = Queue(outbound.QUEUE_NAME, connection=connection)
+    # The scheduler puts retried jobs back on the queue when their backoff is over.
+    Worker([queue], connection=connection).work(burst=burst, with_scheduler=True)
 
 
 # `hotline check`, `schema`, `render` and `graph`: the staff tools (hotline/staff/).

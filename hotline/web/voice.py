@@ -39,7 +39,8 @@ from hotline.core.languages import ENGLISH, LANGUAGES
 from hotline.web.signatures import twilio_only
 from hotline.session.switchboard import Switchboard
 from hotline.errors import SendFailed
-from hotline.session.outbound import TextSender, TwilioTextSender
+from hotline.session.callers import withheld
+from hotline.session.outbound import Outbound, OutboxSender, Purpose, TwilioTextSender
 
 log = logging.getLogger(__name__)
 bp = Blueprint("phone", __name__)
@@ -66,15 +67,21 @@ def init_app(app: Flask) -> None:
     """Check the phone settings against the content, pick the text sender, add the routes.
 
     Tests put their own PhoneSettings in HOTLINE_PHONE and a fake sender in HOTLINE_TEXT_SENDER.
+    Texts go out only through the outbound guard (hotline/session/outbound.py), which
+    create_app builds after this from the sender chosen here.
     """
     board: Switchboard = app.extensions["hotline"]
     settings = (app.config.get("HOTLINE_PHONE") or app.config["HOTLINE_SETTINGS"].phone).checked(board.content)
     app.config["HOTLINE_PHONE"] = settings
     if "HOTLINE_TEXT_SENDER" not in app.config:
-        token = app.config["HOTLINE_SETTINGS"].auth_token
-        ready = settings.account_sid and token and settings.hotline_number
-        app.config["HOTLINE_TEXT_SENDER"] = (
-            TwilioTextSender(settings.account_sid, token, settings.hotline_number) if ready else None)
+        hotline = app.config["HOTLINE_SETTINGS"]
+        ready = settings.account_sid and hotline.auth_token and settings.hotline_number
+        if hotline.outbox_dir:  # development only (Settings refuses it otherwise): files, not texts
+            app.config["HOTLINE_TEXT_SENDER"] = OutboxSender(hotline.outbox_dir)
+        else:
+            app.config["HOTLINE_TEXT_SENDER"] = (TwilioTextSender(
+                settings.account_sid, hotline.auth_token, settings.hotline_number, lookup=hotline.lookup)
+                if ready else None)
     lines = _Lines(settings)
     app.extensions["hotline_phone"] = lines
     spoken = lines.line(board.content).ready
@@ -97,8 +104,8 @@ def _line() -> PhoneLine:
     return current_app.extensions["hotline_phone"].line(_board().content)
 
 
-def _sender() -> TextSender | None:
-    return current_app.config.get("HOTLINE_TEXT_SENDER")
+def _outbound() -> Outbound:
+    return current_app.extensions["hotline_outbound"]
 
 
 def _now() -> dt.datetime:
@@ -109,18 +116,36 @@ def _now() -> dt.datetime:
 def _caller() -> tuple[str, bool]:
     """The number to key the caller by, and whether a text message could reach it.
 
-    A withheld number arrives without digits ("Anonymous"): such callers are kept apart by
-    their call instead, so two of them never share a place in the menus. The CallSid's hex
-    becomes a "+0..." number, which no real phone has.
+    A withheld number ("Anonymous", or a placeholder such as +266696687 that spells a word on
+    the keypad) is nobody in particular: such callers are kept apart by their call instead, so
+    two of them never share a place in the menus or a language. The CallSid's hex becomes a
+    "+0..." number, which no real phone has. Whether a text may go to a real-looking number
+    is the outbound guard's to say (spoofed caller ID is the reason there is a guard).
     """
     number = request.form.get("From", "")
-    if any(ch.isdigit() for ch in number):
-        return number, True
+    if not withheld(number):
+        return number, _Reachable(number)
     sid = request.form.get("CallSid", "")
     try:
         return f"+0{int(sid[2:], 16)}", False
     except ValueError:
         return "+0", False
+
+
+class _Reachable:
+    """Whether the outbound guard would let a text reach this caller, asked only when a menu
+    offers one (a language the line cannot speak): reading the number with phonenumbers costs
+    about 0.4 ms, and most turns never need the answer. Truthy or falsy, like the bool it is."""
+
+    __slots__ = ("number", "_answer")
+
+    def __init__(self, number: str):
+        self.number, self._answer = number, None
+
+    def __bool__(self) -> bool:
+        if self._answer is None:
+            self._answer = _outbound().can_text_caller(self.number)
+        return self._answer
 
 
 def _turn(number: str, text: str):
@@ -133,8 +158,8 @@ def _extras(line: PhoneLine) -> Extras:
     return Extras(volunteer=_settings().volunteers is not None, languages=len(line.content.languages.codes) > 1)
 
 
-def _can_text(reachable: bool) -> bool:
-    return reachable and _sender() is not None
+def _can_text(reachable) -> bool:
+    return reachable  # a _Reachable: decided when (and if) the language menu reads it
 
 
 def _clip_url(code: str, context: str) -> str:
@@ -361,9 +386,11 @@ def _language_key(line: PhoneLine, number: str, reachable: bool, digits: str, ca
         return _twiml(line.turn(turn, call.answered(), links, now, _extras(line), _can_text(reachable)))
     # A language the line cannot speak: the same welcome and menu, as a text message. The
     # text conversation goes on from there, in their language.
-    try:
-        _sender().send(number, sms.reply_text(line.content, turn, now))
-    except SendFailed:
+    # Through the outbound guard: the caller's own number only, an ordinary North American one,
+    # never after STOP, once a day, within the line's budget. Refused, the caller hears the
+    # ONA number instead of a promise of a text.
+    decision = _outbound().send(number, sms.reply_text(line.content, turn, now), Purpose.CALLER_TEXT_OFFER)
+    if not decision.ok:
         return _twiml(line.goodbye(code, links, before=("unavailable",)))
     return _twiml(line.goodbye(code, links, before=("voice_sms_sent",)))
 
