@@ -50,6 +50,14 @@ def test_an_opted_out_start_clears_the_mark_even_when_the_line_is_busy(make_app,
     assert not list(redis_client.scan_iter("hl:*:o"))  # Twilio subscribed them again: so do we
 
 
+def test_a_captured_request_replayed_forty_times_gets_no_more_replies_than_the_limit(make_app, redis_url):
+    twilio = Twilio(make_app(redis_url=redis_url, languages=("en",), caller_limit=12).test_client())
+    params = sms_params(Body="hi")
+    texts = [message_text(twilio.post("/sms", params)) for _ in range(40)]  # the same MessageSid, signed
+    assert sum(MENU in t for t in texts) == 12
+    assert sum(bool(t) for t in texts) == 13
+
+
 # --- withheld numbers: no memory, never a shared record -------------------------------------
 
 
@@ -140,14 +148,16 @@ def test_development_mode_still_runs_without_a_token_or_a_key():
     assert Settings.from_env({"HOTLINE_DEV": "1", "TWILIO_AUTH_TOKEN": TOKEN}).secret_generated  # a random key
 
 
-@pytest.mark.parametrize("host", ["0.0.0.0", "::", "192.168.1.20", "hotline.example.org", "10.0.0.5:5000"])
+@pytest.mark.parametrize("host", ["0.0.0.0", "::", "192.168.1.20", "hotline.example.org", "10.0.0.5:5000", "[::]:8000",
+                                  "0.0.0.0:8000"])
 def test_development_mode_listens_on_loopback_only(host):
     with pytest.raises(ConfigError, match="loopback"):
         check_listen(host, dev=True)
     check_listen(host, dev=False)  # production listens where it is told
 
 
-@pytest.mark.parametrize("host", ["127.0.0.1", "localhost", "::1", "127.0.0.1:8000", "unix:/tmp/hotline.sock"])
+@pytest.mark.parametrize("host", ["127.0.0.1", "localhost", "::1", "127.0.0.1:8000", "[::1]:8000", "localhost:5000",
+                                  "unix:/tmp/hotline.sock"])
 def test_loopback_is_fine_in_development(host):
     check_listen(host, dev=True)
 

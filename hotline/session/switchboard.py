@@ -5,11 +5,11 @@ the voice webhook and the terminal simulator all behave the same. It never sees 
 
 Before the engine, in this order (each decided from one read of the store):
   opted out (SMS)           -> silence, until START, YES or UNSTOP
-  the same request again    -> the same reply, computed again; the session does not move twice
   STOP and its synonyms     -> silence, and the caller is marked opted out (SMS only)
   over the caller's limit   -> one short notice in the window, then silence (SMS only; START too)
   over the line's limit     -> the short "unavailable" notice (one segment, the ONA number; SMS only;
                                START too, which still clears the opt-out mark)
+  the same request again    -> the same reply, computed again; the session does not move twice
   a picture or recording    -> a polite note that only text is read
   START, YES, UNSTOP        -> a fresh start
   HELP, INFO                -> who runs the line and how to reach a person, then the help page
@@ -164,9 +164,6 @@ class Switchboard:
         state = record.state
         if sms and seen.opted_out and word != intake.START:
             return _Plan(Answer(Turn((), state)), None)  # Twilio would refuse any reply (error 21610)
-        if request and record.request == request:
-            turn, _ = self.reply(content, record.before or state, words, word)
-            return _Plan(Answer(turn, repeated=True), None)
         if word == intake.STOP:
             return _Plan(Answer(Turn((), State())), Change(session=None, forget_lang=True, opt_out=True))
         # The limits guard the SMS bill: every reply costs money, START's full menu included
@@ -183,6 +180,11 @@ class Switchboard:
                 return _Plan(Answer(Turn(notice, state)), resubscribe)
             if seen.load >= self.limits.per_line:
                 return _Plan(Answer(Turn((Notice("unavailable"),), state)), resubscribe)
+        # After the limits: a replayed signed request (Twilio's retry, or a captured one sent
+        # again and again) gets its reply again only within them, since every reply costs.
+        if request and record.request == request:
+            turn, _ = self.reply(content, record.before or state, words, word)
+            return _Plan(Answer(turn, repeated=True), None)
         if media:
             return _Plan(Answer(Turn((Notice("media"),), state)), None)
         turn, forget = self.reply(content, state, words, word)
