@@ -46,6 +46,14 @@ MESSAGES: dict[str, frozenset[str]] = {
     "media": frozenset(),
 }
 
+# Optional messages: the days of the week, filled in as {day}. hotline.yaml lists them so that
+# translators see them (Babel's locale data has none for Haitian Creole); where a file does
+# not, these English names are the source text. Monday first, as datetime.weekday() counts.
+DAY_MESSAGES: dict[str, str] = {
+    "day_mon": "Monday", "day_tue": "Tuesday", "day_wed": "Wednesday", "day_thu": "Thursday",
+    "day_fri": "Friday", "day_sat": "Saturday", "day_sun": "Sunday",
+}
+
 # keyword id -> what it does. The words themselves are in hotline.yaml (and translated).
 KEYWORDS = ("menu", "back", "help", "language", "greeting", "forget")
 

@@ -67,7 +67,7 @@ from pathlib import Path
 from typing import Callable, Iterable, Protocol
 
 from hotline.channels.sms import plain, split
-from hotline.errors import HotlineError, StoreUnavailable
+from hotline.errors import SendFailed, StoreUnavailable, Undeliverable
 from hotline.session.callers import canonical_number, pseudonym, withheld
 
 log = logging.getLogger(__name__)
@@ -81,14 +81,6 @@ DAY = 24 * 3600
 # phonenumbers' number types an ordinary person's phone has.
 _ORDINARY = {"FIXED_LINE", "MOBILE", "FIXED_LINE_OR_MOBILE"}
 REGIONS = frozenset({"US", "CA"})  # North America, without the Caribbean's +1 (a pumping classic)
-
-
-class SendFailed(HotlineError):
-    """The text message could not be handed to Twilio (the message says the type only)."""
-
-
-class Undeliverable(SendFailed):
-    """Twilio refused for a reason a retry cannot change (unsubscribed, invalid, not allowed)."""
 
 
 class Audience(enum.Enum):
