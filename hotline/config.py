@@ -208,7 +208,10 @@ def check_listen(host: str, dev: bool) -> None:
     files: it listens on this machine only, never on a network."""
     if host.startswith("unix:"):  # a socket file on this machine
         return
-    name = host.rsplit(":", 1)[0] if host.count(":") == 1 else host
+    if host.startswith("[") and "]" in host:  # "[::1]:8000"
+        name = host[1:host.index("]")]
+    else:
+        name = host.rsplit(":", 1)[0] if host.count(":") == 1 else host
     if dev and not (name in LOOPBACK or name.startswith("127.")):
         raise ConfigError(f"development mode (HOTLINE_DEV) listens on loopback only (127.0.0.1), not {host!r}")
 

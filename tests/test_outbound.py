@@ -157,6 +157,17 @@ def test_with_the_store_down_nothing_is_sent(phone_app):
     assert sender.sent == []
 
 
+def test_a_text_that_could_not_be_queued_does_not_use_up_the_day(phone_app, redis_client):
+    app = phone_app(sender=FakeSender(), HOTLINE_OUTBOUND_QUEUE="rq")
+    guard = app.extensions["hotline_outbound"]
+    working = guard.queue
+    guard.queue = outbound.RQQueue("redis://127.0.0.1:1/0", SECRET.encode(), 0.1)  # the queue's Redis is gone
+    assert guard.send("+16075550123", "hi", Purpose.CALLER_TEXT_OFFER).reason == Refusal.STORE_UNAVAILABLE
+    assert not list(redis_client.scan_iter("hl:*:t"))
+    guard.queue = working
+    assert guard.send("+16075550123", "hi", Purpose.CALLER_TEXT_OFFER).ok  # it can be tried again
+
+
 # --- the RQ queue -------------------------------------------------------------------------
 
 

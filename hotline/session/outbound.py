@@ -67,7 +67,7 @@ from pathlib import Path
 from typing import Callable, Iterable, Protocol
 
 from hotline.channels.sms import plain, split
-from hotline.errors import HotlineError, SendFailed, StoreUnavailable
+from hotline.errors import SendFailed, StoreUnavailable, Undeliverable
 from hotline.session.callers import canonical_number, pseudonym, withheld
 
 log = logging.getLogger(__name__)
@@ -81,10 +81,6 @@ DAY = 24 * 3600
 # phonenumbers' number types an ordinary person's phone has.
 _ORDINARY = {"FIXED_LINE", "MOBILE", "FIXED_LINE_OR_MOBILE"}
 REGIONS = frozenset({"US", "CA"})  # North America, without the Caribbean's +1 (a pumping classic)
-
-
-class Undeliverable(SendFailed):
-    """Twilio refused for a reason a retry cannot change (unsubscribed, invalid, not allowed)."""
 
 
 class Audience(enum.Enum):
@@ -187,6 +183,9 @@ class Ledger(Protocol):
     def claim(self, caller: str, line_limit: int) -> Refusal | None:
         """Check STOP, today's text and the line's budget; if all allow, record this text."""
 
+    def release(self, caller: str) -> None:
+        """The claimed text could not be queued after all: today's mark goes (best effort)."""
+
 
 # KEYS: opt-out, texted-today. ARGV: seconds the mark lives. One hash slot (the caller's).
 _CLAIM = """
@@ -223,6 +222,12 @@ class RedisLedger:
             raise StoreUnavailable(type(exc).__name__) from None
         return None
 
+    def release(self, caller: str) -> None:
+        try:
+            self.client.delete(texted_key(caller))
+        except self._errors:
+            pass  # the mark expires in a day anyway
+
 
 class MemoryLedger:
     """The ledger beside the embedded store (one process): its own marks, the store's opt-outs.
@@ -252,6 +257,10 @@ class MemoryLedger:
             self._texted[caller] = now + DAY
             self._sends.append(now)
         return None
+
+    def release(self, caller: str) -> None:
+        with self._lock:
+            self._texted.pop(caller, None)
 
     def _sent_this_window(self, now: float) -> int:
         window = int(now // self.window)
@@ -607,8 +616,12 @@ class Outbound:
         decision = self.queue.put(Message(canonical_number(to), body, purpose))
         if decision.ok:
             self.sent += 1
-        else:
-            log.info("outbound %s not queued: %s", purpose.label, decision.reason.value)
+            return decision
+        log.info("outbound %s not queued: %s", purpose.label, decision.reason.value)
+        if purpose.audience is Audience.CALLER and decision.reason is not Refusal.SEND_FAILED:
+            # Nothing was handed over, so nothing was sent today: the caller may try again. (A
+            # direct send that failed may have reached Twilio in part; that one keeps its mark.)
+            self.ledger.release(pseudonym(self.secret, to))
         return decision
 
 

@@ -5,11 +5,11 @@ the voice webhook and the terminal simulator all behave the same. It never sees 
 
 Before the engine, in this order (each decided from one read of the store):
   opted out (SMS)           -> silence, until START, YES or UNSTOP
-  the same request again    -> the same reply, computed again; the session does not move twice
   STOP and its synonyms     -> silence, and the caller is marked opted out (SMS only)
   over the caller's limit   -> one short notice in the window, then silence (SMS only; START too)
   over the line's limit     -> the short "unavailable" notice (one segment, the ONA number; SMS only;
                                START too, which still clears the opt-out mark)
+  the same request again    -> the same reply, computed again; the session does not move twice
   a picture or recording    -> a polite note that only text is read
   START, YES, UNSTOP        -> a fresh start
   HELP, INFO                -> who runs the line and how to reach a person, then the help page
@@ -182,13 +182,6 @@ class Switchboard:
         state = record.state
         if sms and seen.opted_out and word != intake.START:
             return _Plan(Answer(Turn((), state)), None)  # Twilio would refuse any reply (error 21610)
-        if request and record.request == request:
-            before = record.before or state
-            replayed = (self.reports.plan(content, seen, before, words.text, self.clock())
-                        if self.reports is not None and sms and word is None else None)
-            # A report's answer again: its reply again; nothing is kept or relayed twice.
-            turn = replayed.turn if replayed is not None else self.reply(content, before, words, word)[0]
-            return _Plan(Answer(turn, repeated=True), None)
         if word == intake.STOP:
             return _Plan(Answer(Turn((), State())), Change(session=None, forget_lang=True, opt_out=True,
                                                           draft=b"" if seen.draft else None))
@@ -206,6 +199,15 @@ class Switchboard:
                 return _Plan(Answer(Turn(notice, state)), resubscribe)
             if seen.load >= self.limits.per_line:
                 return _Plan(Answer(Turn((Notice("unavailable"),), state)), resubscribe)
+        # After the limits: a replayed signed request (Twilio's retry, or a captured one sent
+        # again and again) gets its reply again only within them, since every reply costs.
+        if request and record.request == request:
+            before = record.before or state
+            replayed = (self.reports.plan(content, seen, before, words.text, self.clock())
+                        if self.reports is not None and sms and word is None else None)
+            # A report's answer again: its reply again; nothing is kept or relayed twice.
+            turn = replayed.turn if replayed is not None else self.reply(content, before, words, word)[0]
+            return _Plan(Answer(turn, repeated=True), None)
         if media:
             return _Plan(Answer(Turn((Notice("media"),), state)), None)
         if self.reports is not None:

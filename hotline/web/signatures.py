@@ -98,7 +98,7 @@ _COUNT = re.compile(r"^[0-9]+[^0-9]")
 _COUNTS = ("NumMedia", "NumSegments")
 _SHAPED = {
     "Digits": re.compile(r"^[0-9*#]{0,32}$"),
-    **{name: re.compile(r"^[A-Z]{0,3}$") for name in ("FromCountry", "ToCountry", "CallerCountry", "CalledCountry")},
+    **{name: re.compile(r"^[A-Z]{0,20}$") for name in ("FromCountry", "ToCountry", "CallerCountry", "CalledCountry")},
 }
 # Free-text location fields: a value with one of Twilio's own parameter names inside is a re-cut.
 _LOCATION = tuple(f"{who}{what}" for who in ("From", "To", "Caller", "Called") for what in ("City", "State", "Zip"))
