@@ -375,3 +375,36 @@ def test_a_sent_report_waits_sealed_with_a_ttl_and_is_deleted_once_relayed(make_
     assert not list(redis_client.scan_iter("hl:{rep}:*:w")) and not list(redis_client.scan_iter("hl:*:r"))
     record = next(k for k in redis_client.scan_iter("hl:{rep}:R*"))
     assert set(redis_client.hgetall(record)) == {b"status", b"lang", b"at"}  # code and status, no words
+
+
+def test_through_the_rq_queue_redis_holds_no_words_and_the_worker_delivers_to_responders(make_app, redis_url, redis_client,
+                                                                                          tmp_path, figure):
+    """The production path: relays queued on RQ (sealed jobs), run by a worker, then gone."""
+    from rq import Queue, SimpleWorker
+
+    from conftest import SECRET
+    from hotline.session import outbound
+
+    outbox = Outbox(tmp_path)
+    app = make_app(redis_url=redis_url, languages=("en",), HOTLINE_REPORTS=report_settings(),
+                   HOTLINE_TEXT_SENDER=outbox.sender, HOTLINE_OUTBOUND_QUEUE="rq", HOTLINE_REPORT_DISPATCH=InlineDispatch())
+    walk_report(Twilio(app.test_client()))
+    jobs = list(redis_client.scan_iter("rq:job:*"))
+    assert len(jobs) == len(RESPONDERS) and outbox.sent == []
+    blob = b"".join(redis_client.dump(k) or b"" for k in redis_client.scan_iter("*")).lower()
+    for secret in SECRET_WORDS + (REPORTER[1:],):
+        assert secret.encode() not in blob, secret
+    outbound.set_worker(outbound.WorkerContext(outbox.sender, outbound.fernet_for(SECRET.encode()), outbound.LocalRate(50)))
+    try:
+        queue = Queue(outbound.QUEUE_NAME, connection=app.extensions["hotline_outbound"].queue.connection)
+        SimpleWorker([queue], connection=queue.connection).work(burst=True)
+    finally:
+        outbound.set_worker(None)
+    assert sorted(to for to, _, _ in outbox.sent) == sorted(RESPONDERS)
+    assert all("zorblax" in body and REPORTER[-7:] not in body for _, body, _ in outbox.sent)
+    left = list(redis_client.scan_iter("*"))
+    assert not list(redis_client.scan_iter("rq:job:*")) and not [k for k in left if k.endswith((b":w", b":r"))]
+    blob = b"".join(redis_client.dump(k) or b"" for k in left).lower()
+    assert not any(w.encode() in blob for w in SECRET_WORDS)
+    figure("report loop through RQ", f"{len(jobs)} sealed jobs queued, delivered by a worker, 0 left; "
+           f"{len(left)} Redis keys after, none holding the words or the number")
