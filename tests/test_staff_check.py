@@ -196,7 +196,8 @@ def test_the_check_holds_replies_to_the_one_sms_budget(tmp_path):
     assert DEFAULT_LIMITS.sms is SMS_BUDGET  # Limits carries the budget; it keeps no numbers of its own
     report = json.loads(check(flows_with(tmp_path, None), NO_CATALOGS, "--json").output)
     assert report["limits"] == {"characters": 320, "content_segments": 3, "menu_segments": 3, "ucs2_content_segments": 5,
-                                "ucs2_menu_segments": 5, "review_days": 180, "verified_days": 90, "menu_options": 9}
+                                "ucs2_menu_segments": 5, "review_days": 180, "verified_days": 90, "menu_options": 9,
+                                "reading_grade": 6}
 
 
 def test_the_check_finds_exactly_the_replies_the_budget_test_finds_over():
@@ -209,3 +210,20 @@ def test_the_check_finds_exactly_the_replies_the_budget_test_finds_over():
     over = {(r.lang, r.where) for r in every_reply(content) if measure(content, r, tight).over}
     assert found == over
     assert {lang for lang, _ in over} == set(content.languages.codes)  # every language has some
+
+
+def test_a_page_above_grade_six_is_named_with_its_grade(tmp_path):
+    flows = flows_with(tmp_path, None)
+    main = flows / "main.yaml"
+    main.write_text(main.read_text().replace(
+        "text: Keep the door closed.",
+        "text: >-\n      Notwithstanding administrative considerations, individuals experiencing enforcement "
+        "interactions should systematically document circumstances, communications and identification "
+        "characteristics of participating personnel."), encoding="utf-8")
+    report = run_check(flows, NO_CATALOGS, today=dt.date(2026, 11, 28))
+    plain = [f for f in report.findings if f.group == "plain"]
+    assert [f.detail["node"] for f in plain] == ["door"]
+    assert plain[0].severity == "warning" and plain[0].detail["grade"] > 6
+    assert "reads at US grade" in plain[0].reason and plain[0].file.endswith("main.yaml")
+    quiet = run_check(flows_with(tmp_path / "plain", None), NO_CATALOGS, today=dt.date(2026, 11, 28))
+    assert not [f for f in quiet.findings if f.group == "plain"]  # short, plain pages pass

@@ -40,7 +40,7 @@ MESSAGES: dict[str, frozenset[str]] = {
     "voice_voicemail_thanks": frozenset(),
     "voice_sms_offer": frozenset({"language", "key"}),
     "voice_sms_sent": frozenset(),
-    "line_info": frozenset(),
+    "line_info": frozenset({"operator"}),  # {operator}: the `operator` message, who runs the line
     "forgotten": frozenset(),
     "too_fast": frozenset(),
     "media": frozenset(),
