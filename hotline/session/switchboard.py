@@ -215,7 +215,7 @@ class Switchboard:
             planned = self.reports.plan(content, seen, state, words.text, now) if sms and word is None else None
             if planned is not None:
                 return _Plan(Answer(planned.turn), Change(
-                    session=Record(planned.turn.state, request, state).encode(book), lang=planned.turn.state.lang,
+                    session=Record(planned.turn.state, request, state).encode(codes), lang=planned.turn.state.lang,
                     replied=True, draft=planned.draft, reported=planned.reported), planned.after)
         if report_intake.question_at(state.node):  # HELP, START or FORGET in the middle of a report
             state = replace(state, node=contract.MAIN_MENU, back=())
