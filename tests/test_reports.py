@@ -408,3 +408,15 @@ def test_through_the_rq_queue_redis_holds_no_words_and_the_worker_delivers_to_re
     assert not any(w.encode() in blob for w in SECRET_WORDS)
     figure("report loop through RQ", f"{len(jobs)} sealed jobs queued, delivered by a worker, 0 left; "
            f"{len(left)} Redis keys after, none holding the words or the number")
+
+
+def test_a_false_after_verification_takes_the_alert_down(loop):
+    app, twilio, outbox, _ = loop()
+    walk_report(twilio)
+    code = sent_code(outbox)
+    confirm(twilio, RESPONDERS[0], f"CONFIRM {code} agents at Court St")
+    confirm(twilio, RESPONDERS[1], f"CONFIRM {code} agents at Court St")
+    assert "agents at Court St" in message_text(twilio.sms("+16075550930", "ALERTS"))
+    assert "closed" in confirm(twilio, RESPONDERS[2], f"FALSE {code}")  # a responder found it was not ICE
+    assert "no verified alerts" in message_text(twilio.sms("+16075550930", "ALERTS"))
+    assert "No open report has the code" in confirm(twilio, RESPONDERS[0], "CONFIRM RZZZ something")
