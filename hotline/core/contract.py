@@ -40,7 +40,7 @@ MESSAGES: dict[str, frozenset[str]] = {
     "voice_voicemail_thanks": frozenset(),
     "voice_sms_offer": frozenset({"language", "key"}),
     "voice_sms_sent": frozenset(),
-    "line_info": frozenset(),
+    "line_info": frozenset({"operator"}),  # {operator}: the `operator` message, who runs the line
     "forgotten": frozenset(),
     "too_fast": frozenset(),
     "media": frozenset(),
@@ -56,6 +56,17 @@ DAY_MESSAGES: dict[str, str] = {
 
 # keyword id -> what it does. The words themselves are in hotline.yaml (and translated).
 KEYWORDS = ("menu", "back", "help", "language", "greeting", "forget")
+
+# Optional, together: the words people text in a panic ("ICE", "migra", "raid", "redada", and
+# each language's own), the page they go straight to, and the first reply to a first text the
+# line cannot place (the most urgent advice in a few words, then the language list). Without
+# them a first text the line cannot place gets the language list alone.
+URGENT = "urgent"
+OPTIONAL_KEYWORDS = (URGENT,)
+FIRST_MESSAGES: dict[str, str] = {
+    "urgent_first": "",  # its text is the flow's: hotline.yaml gives it
+    "language_hint": "",
+}
 
 
 def placeholders(text: str) -> set[str]:

@@ -11,6 +11,7 @@ import io
 import logging
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 from babel import Locale
@@ -218,6 +219,10 @@ class Phrasebook:
             for item in node.menu:
                 self.labels[(node_id, item.key)] = say(label_context(flow, node_id, item.key), item.label)
         self.messages = {mid: say(message_context(mid), text) for mid, text in script.messages.items()}
+        # Who runs the line is said in one place staff set (the `operator` message) and filled
+        # in wherever a message names it, once, here.
+        operator = self.messages.get("operator", "")
+        self.messages = {mid: text.replace("{operator}", operator) for mid, text in self.messages.items()}
         self.days = self._day_names(translations)
         self.offers = {rid: say(referral_context(rid), r.offers) for rid, r in script.referrals.items()}
         # Keywords: English always works; the language adds its own words; the language
@@ -342,6 +347,20 @@ class Languages:
             by_words &= set(by_letters)
         candidates = by_words or set(by_letters)
         return tuple(code for code in self.codes if code in candidates)
+
+    @cached_property
+    def urgent_words(self) -> frozenset[str]:
+        """The panic words of every language served, normalised."""
+        return frozenset(word for book in self.books.values() for word, meant in book.commands.items()
+                         if meant == contract.URGENT)
+
+    def is_urgent(self, words: Words) -> bool:
+        """A panic word is the whole message, or one of its words or pairs of words ("ICE at my door")."""
+        panic = self.urgent_words
+        if words.said in panic:
+            return True
+        tokens = _WORD.findall(words.said)
+        return any(t in panic for t in tokens + [f"{a} {b}" for a, b in zip(tokens, tokens[1:])])
 
     def _by_words(self, said: str) -> set[str]:
         whole = self.words.get(said)
