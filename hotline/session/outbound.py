@@ -65,7 +65,6 @@ import base64
 import enum
 import json
 import logging
-import os
 import queue as queue_module
 import threading
 import time
@@ -633,11 +632,12 @@ class Outbound:
         return decision
 
 
-def worker_env_sender(env=os.environ) -> TextSender | None:
-    """The sender a worker builds from the environment: the outbox in development, else Twilio."""
-    if env.get("HOTLINE_OUTBOX"):
-        return OutboxSender(Path(env["HOTLINE_OUTBOX"]))
-    sid, token, number = env.get("TWILIO_ACCOUNT_SID"), env.get("TWILIO_AUTH_TOKEN"), env.get("HOTLINE_NUMBER")
-    if sid and token and number:
-        return TwilioTextSender(sid, token, number, lookup=env.get("HOTLINE_LOOKUP", "").lower() in ("1", "true", "yes", "on"))
+def sender_for(settings) -> TextSender | None:
+    """The sender a worker process uses: the outbox in development (HOTLINE_OUTBOX), else
+    Twilio when the account, token and the hotline's number are all set, else none."""
+    if settings.outbox_dir:
+        return OutboxSender(settings.outbox_dir)
+    phone = settings.phone
+    if phone.account_sid and settings.auth_token and phone.hotline_number:
+        return TwilioTextSender(phone.account_sid, settings.auth_token, phone.hotline_number, lookup=settings.lookup)
     return None

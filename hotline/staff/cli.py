@@ -120,7 +120,7 @@ def worker(burst: bool) -> None:
         _fail(exc)
     if not settings.redis_url:
         _fail(HotlineError("hotline worker needs REDIS_URL: with the embedded store the server sends by itself"))
-    sender = outbound.worker_env_sender()
+    sender = outbound.sender_for(settings)
     if sender is None:
         _fail(HotlineError("hotline worker cannot send: set TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and HOTLINE_NUMBER "
                            "(or, in development, HOTLINE_OUTBOX)"))
