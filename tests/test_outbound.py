@@ -393,7 +393,11 @@ def test_the_thread_retries_a_failed_send_then_gives_up():
     hopeless = FlakySender(failures=10)
     queue = outbound.ThreadQueue(hopeless, rate=100, intervals=(0.01,))
     queue.put(outbound.Message("+16075550123", "hi", Purpose.CALLER_TEXT_OFFER))
-    time.sleep(0.3)
+    deadline = time.monotonic() + 5
+    while hopeless.failures > 8 and time.monotonic() < deadline:
+        time.sleep(0.02)
+    queue.join()
+    time.sleep(0.1)  # a third try, were there one, would come 0.01 s after the second
     assert hopeless.sent == [] and hopeless.failures == 8  # two tries, then given up
 
 
