@@ -86,6 +86,20 @@ def test_withheld_numbers_never_share_a_record(make_app, redis_url, redis_client
     assert sum(redis_client.get(k).endswith(b";") for k in withheld_keys) == 2  # one per request, not shared
 
 
+@pytest.mark.parametrize("placeholder", ["+266696687", "+17378742833", "Restricted"])
+def test_withheld_callers_on_the_phone_are_kept_apart(phone_app, placeholder):
+    from calls import FakeSender, PhoneCall
+
+    sender = FakeSender()
+    twilio = Twilio(phone_app(sender=sender).test_client())
+    first = PhoneCall(twilio, number=placeholder, sid="CA" + "1" * 32)
+    first.dial()
+    assert first.press("2").place["lang"] == "es"  # this caller chose Spanish
+    other = PhoneCall(twilio, number=placeholder, sid="CA" + "2" * 32)
+    assert other.dial().place["at"] == "@lang"  # the next one is asked, not greeted in Spanish
+    assert other.press("7").place["at"] == "@lang" and sender.sent == []  # and is never texted
+
+
 def test_a_withheld_stop_marks_nobody(make_app, redis_url, redis_client):
     twilio = Twilio(make_app(redis_url=redis_url, languages=("en",)).test_client())
     twilio.sms("+266696687", "STOP")
@@ -173,10 +187,12 @@ def test_loopback_is_fine_in_development(host):
     check_listen(host, dev=True)
 
 
-def test_hotline_serve_dev_refuses_a_network_address():
+@pytest.mark.parametrize("command", [["serve", "--dev"], ["run"]])
+def test_the_development_servers_refuse_a_network_address(command):
     import os
 
     env = {k: v for k, v in os.environ.items() if not k.startswith(("HOTLINE_", "TWILIO_", "REDIS_URL"))}
-    done = subprocess.run([sys.executable, "-m", "hotline.staff.cli", "serve", "--dev", "--host", "0.0.0.0",
-                           "--port", "1"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    env["HOTLINE_DEV"] = "1"  # `hotline run` is Flask's own server: development mode from the environment
+    done = subprocess.run([sys.executable, "-m", "hotline.staff.cli", *command, "--host", "0.0.0.0", "--port", "1"],
+                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
     assert done.returncode == 2 and "loopback" in done.stderr

@@ -315,6 +315,13 @@ def test_hotline_worker_sends_what_the_app_queued(phone_app, redis_url, tmp_path
     assert "Okapi" not in done.stderr + done.stdout and "6075550123" not in done.stderr + done.stdout
 
 
+def test_the_procfile_runs_the_worker():
+    from private_gunicorn import procfile_command
+
+    assert procfile_command("worker") == ["hotline", "worker"]
+    assert procfile_command("web")[-1] == "hotline:create_app()"
+
+
 # --- the optional Lookup check, and the thread's retries ---------------------------------------
 
 
@@ -386,5 +393,22 @@ def test_the_thread_retries_a_failed_send_then_gives_up():
     hopeless = FlakySender(failures=10)
     queue = outbound.ThreadQueue(hopeless, rate=100, intervals=(0.01,))
     queue.put(outbound.Message("+16075550123", "hi", Purpose.CALLER_TEXT_OFFER))
-    time.sleep(0.3)
+    deadline = time.monotonic() + 5
+    while hopeless.failures > 8 and time.monotonic() < deadline:
+        time.sleep(0.02)
+    queue.join()
+    time.sleep(0.1)  # a third try, were there one, would come 0.01 s after the second
     assert hopeless.sent == [] and hopeless.failures == 8  # two tries, then given up
+
+
+def test_the_worker_picks_its_sender_from_the_settings(tmp_path):
+    from hotline.config import Settings
+
+    base = {"TWILIO_AUTH_TOKEN": "t" * 32, "HOTLINE_SECRET_KEY": SECRET}
+    twilio = Settings.from_env({**base, "TWILIO_ACCOUNT_SID": "AC" + "3" * 32, "HOTLINE_NUMBER": "+16075550199",
+                                "HOTLINE_LOOKUP": "1"})
+    sender = outbound.sender_for(twilio)
+    assert isinstance(sender, outbound.TwilioTextSender) and sender.lookup and sender.from_number == "+16075550199"
+    assert outbound.sender_for(Settings.from_env(base)) is None  # no account: nothing can send
+    dev = Settings.from_env({"HOTLINE_DEV": "1", "HOTLINE_OUTBOX": str(tmp_path)})
+    assert isinstance(outbound.sender_for(dev), outbound.OutboxSender)

@@ -32,8 +32,13 @@ Purposes and their rules (the guard, `Outbound.check`):
   counts against the line's reply budget (HOTLINE_LINE_LIMIT per window), refused past it.
   `to` must be the `From` of the request being answered: the guard cannot know otherwise, so
   no caller purpose ever takes a number from anywhere else.
-- staff rules: `to` is in the numbers configured for that purpose (`allow_staff`), nothing else.
-- the store does not answer: refused (no send without knowing about STOP and the limits).
+  The day's one text is shared by every caller purpose.
+- staff rules: `to` is in the numbers configured for that purpose (`allow_staff`), nothing else
+  (create_app registers HOTLINE_VOLUNTEER_NUMBERS for VOLUNTEER_NOTICE; a feature that relays
+  to responders registers theirs at start-up). Staff texts are not counted against the line's
+  budget: their volume is the sending feature's to bound (a digest, not a flood).
+- the store does not answer: refused (no send without knowing about STOP and the limits). A
+  text the queue then refuses gives the day's mark back.
 
 After the guard, the message goes on a queue; a sender hands it to Twilio:
 
@@ -43,6 +48,9 @@ After the guard, the message goes on a queue; a sender hands it to Twilio:
   its last failure. Sends are retried with backoff (RETRY_INTERVALS); a refusal by Twilio that
   cannot change (unsubscribed, invalid number...) is not retried. HOTLINE_SEND_RATE messages
   per second per sending number, shared by every worker through one Redis counter.
+  What RQ keeps besides the job: the queue's name in `rq:queues`, worker registrations that
+  expire, registries of job ids; no number, no body. The send-rate counter `hl:rate:<s>`
+  lives two seconds and holds a count.
 - a background thread of the process, with the embedded store (`hotline serve --dev`).
 - directly in the request: only when a test injects its own sender.
 
@@ -57,7 +65,6 @@ import base64
 import enum
 import json
 import logging
-import os
 import queue as queue_module
 import threading
 import time
@@ -625,11 +632,12 @@ class Outbound:
         return decision
 
 
-def worker_env_sender(env=os.environ) -> TextSender | None:
-    """The sender a worker builds from the environment: the outbox in development, else Twilio."""
-    if env.get("HOTLINE_OUTBOX"):
-        return OutboxSender(Path(env["HOTLINE_OUTBOX"]))
-    sid, token, number = env.get("TWILIO_ACCOUNT_SID"), env.get("TWILIO_AUTH_TOKEN"), env.get("HOTLINE_NUMBER")
-    if sid and token and number:
-        return TwilioTextSender(sid, token, number, lookup=env.get("HOTLINE_LOOKUP", "").lower() in ("1", "true", "yes", "on"))
+def sender_for(settings) -> TextSender | None:
+    """The sender a worker process uses: the outbox in development (HOTLINE_OUTBOX), else
+    Twilio when the account, token and the hotline's number are all set, else none."""
+    if settings.outbox_dir:
+        return OutboxSender(settings.outbox_dir)
+    phone = settings.phone
+    if phone.account_sid and settings.auth_token and phone.hotline_number:
+        return TwilioTextSender(phone.account_sid, settings.auth_token, phone.hotline_number, lookup=settings.lookup)
     return None

@@ -7,6 +7,7 @@ exit status and one clear message, never a traceback.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import sys
 
 import click
@@ -119,7 +120,7 @@ def worker(burst: bool) -> None:
         _fail(exc)
     if not settings.redis_url:
         _fail(HotlineError("hotline worker needs REDIS_URL: with the embedded store the server sends by itself"))
-    sender = outbound.worker_env_sender()
+    sender = outbound.sender_for(settings)
     if sender is None:
         _fail(HotlineError("hotline worker cannot send: set TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and HOTLINE_NUMBER "
                            "(or, in development, HOTLINE_OUTBOX)"))
@@ -129,6 +130,29 @@ def worker(burst: bool) -> None:
     queue = Queue(outbound.QUEUE_NAME, connection=connection)
     # The scheduler puts retried jobs back on the queue when their backoff is over.
     Worker([queue], connection=connection).work(burst=burst, with_scheduler=True)
+
+
+def _run_on_loopback_in_dev(**options):
+    """Flask's own `run`, refused on a network address in development mode (see check_listen)."""
+    from flask.cli import run_command
+
+    from hotline.config import _TRUE, check_listen
+
+    try:
+        check_listen(options["host"], os.environ.get("HOTLINE_DEV", "").strip().lower() in _TRUE)
+    except HotlineError as exc:
+        _fail(exc)
+    click.get_current_context().invoke(run_command, **options)
+
+
+def _checked_run_command() -> click.Command:
+    from flask.cli import run_command
+
+    return click.Command("run", params=run_command.params, callback=_run_on_loopback_in_dev, help=run_command.help,
+                         short_help=run_command.short_help)
+
+
+main.add_command(_checked_run_command())
 
 
 # `hotline check`, `schema`, `render` and `graph`: the staff tools (hotline/staff/).
