@@ -49,18 +49,6 @@ def report_settings(hours="mon-sun 00:00-24:00", **extra):
     return ReportSettings(RESPONDERS, parse_hours(hours), **extra)
 
 
-@pytest.fixture(autouse=True)
-def every_catalog_served(monkeypatch):
-    """Serve each catalog however much of it is translated: the report loop's own strings are
-    translated in all of them, and these tests read them, while other pages may wait for their
-    translators (below 80% a language is not offered at all)."""
-    import functools
-
-    from hotline.content.catalogs.languages import load_languages
-
-    monkeypatch.setattr("hotline.content.bundle.load_languages", functools.partial(load_languages, min_coverage=0.0))
-
-
 @pytest.fixture
 def loop(make_app, redis_url, tmp_path):
     def build(languages=("en",), clock=lambda: SATURDAY_AFTERNOON, **extra):
