@@ -69,9 +69,11 @@ class Choices:
 
 @dataclass(frozen=True)
 class Notice:
-    """Say one of the hotline's own messages (flows/hotline.yaml)."""
+    """Say one of the hotline's own messages (flows/hotline.yaml), its placeholders filled
+    from `values` ((name, value) pairs: hashable, so replies stay memoisable)."""
 
     message: str
+    values: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -81,7 +83,17 @@ class ChooseLanguage:
     codes: tuple[str, ...]
 
 
-Output = Union[Show, Choices, Notice, ChooseLanguage]
+@dataclass(frozen=True)
+class Alert:
+    """A verified alert (hotline/reports): said first, in the template of the caller's language
+    around the responders' own description. `at` is when it was verified (Unix seconds)."""
+
+    code: str
+    at: int
+    description: str
+
+
+Output = Union[Show, Choices, Notice, ChooseLanguage, Alert]
 
 
 @dataclass(frozen=True)
