@@ -23,6 +23,9 @@
 | HOTLINE_PROXY_HOPS         | 0                       | proxies in front of the app whose X-Forwarded-* headers are trusted (ProxyFix) |
 | HOTLINE_URL_FRAGMENT       | none                    | connection overrides on the webhook URLs in Twilio, e.g. `rc=2&ct=1000` |
 | HOTLINE_REDIS_TLS_VERIFY   | on                      | `off`: a rediss:// REDIS_URL with a self-signed certificate (Heroku Key-Value Store) |
+| HOTLINE_SEND_RATE          | 1                       | text messages a second from the hotline's number (Twilio: 1 for a local number) |
+| HOTLINE_OUTBOX             | off                     | development only: write outbound texts as JSON files in this folder, send none |
+| HOTLINE_LOOKUP             | off                     | Twilio Lookup line-type check before texting a caller (a fee per lookup) |
 | HOTLINE_NUMBER             | (none)                  | the hotline's own Twilio number (E.164): volunteer caller ID, SMS sender, the card |
 | TWILIO_ACCOUNT_SID         | (none)                  | with TWILIO_AUTH_TOKEN and HOTLINE_NUMBER: text messages can be sent |
 | HOTLINE_VOICE_MAX_CALL     | 1800                    | seconds a call may last before the line says goodbye |
@@ -94,6 +97,10 @@ class Settings:
     reload_signal: str | None = "SIGHUP"
     watch: bool = False
     watch_interval: float = 5.0
+    # Outbound texts (hotline/session/outbound.py).
+    send_rate: float = 1.0
+    outbox_dir: Path | None = None
+    lookup: bool = False
     # The phone line's own settings (its number, recordings, volunteers): read with the rest.
     phone: "PhoneSettings" = field(default_factory=lambda: PhoneSettings())
     # Where the pocket card looks for fonts first (HOTLINE_FONTS_DIR), before the system's.
@@ -120,6 +127,7 @@ class Settings:
             ("caller_limit", "HOTLINE_CALLER_LIMIT", int),
             ("line_limit", "HOTLINE_LINE_LIMIT", int),
             ("proxy_hops", "HOTLINE_PROXY_HOPS", int),
+            ("send_rate", "HOTLINE_SEND_RATE", float),
         ):
             if env.get(var):
                 try:
@@ -131,6 +139,9 @@ class Settings:
                                   ("translations_dir", "HOTLINE_TRANSLATIONS_DIR", "translations")):
             values[name] = Path(env[var]) if env.get(var) else base / folder
         values["watch"] = env.get("HOTLINE_WATCH", "").strip().lower() in _TRUE
+        values["lookup"] = env.get("HOTLINE_LOOKUP", "").strip().lower() in _TRUE
+        if env.get("HOTLINE_OUTBOX"):
+            values["outbox_dir"] = Path(env["HOTLINE_OUTBOX"])
         if "HOTLINE_RELOAD_SIGNAL" in env:
             values["reload_signal"] = _signal_name(env["HOTLINE_RELOAD_SIGNAL"])
         if env.get("HOTLINE_LANGUAGES"):
@@ -160,13 +171,20 @@ class Settings:
             raise ConfigError("HOTLINE_PUBLIC_URL must start with https:// (the URL Twilio calls)")
         if self.watch_interval <= 0:
             raise ConfigError("HOTLINE_WATCH_INTERVAL must be a positive number of seconds")
+        if not 0 < self.send_rate <= 100:
+            raise ConfigError("HOTLINE_SEND_RATE is text messages a second (more than 0, at most 100)")
+        if self.outbox_dir and not self.dev:
+            raise ConfigError("HOTLINE_OUTBOX writes texts to files instead of sending them: development mode only "
+                              "(HOTLINE_DEV=1)")
         unknown = [c for c in self.languages if c not in LANGUAGES]
         if unknown:
             raise ConfigError(f"HOTLINE_LANGUAGES has unknown codes {unknown}; known: {', '.join(LANGUAGES)}")
-        if self.dev:
-            if not self.secret_key:
-                return dataclasses.replace(self, secret_key=secrets.token_urlsafe(32), secret_generated=True)
-            return self
+        if self.dev and not self.secret_key:
+            return dataclasses.replace(self, secret_key=secrets.token_urlsafe(32), secret_generated=True).checked()
+        if self.dev and not self.auth_token:
+            return self  # no real caller can reach a server without Twilio's token
+        # From here on real callers can reach the server (a token is set), so development mode
+        # weakens nothing: the same checks as production.
         if not self.auth_token:
             raise ConfigError("TWILIO_AUTH_TOKEN is not set: without it anyone could post to the webhooks. "
                               "Set it, or set HOTLINE_DEV=1 to run unprotected on your own machine.")
@@ -201,6 +219,22 @@ def content_root() -> Path:
     (gunicorn from a checkout or a deploy), else the checkout this code is in."""
     here = Path.cwd()
     return here if (here / "flows").is_dir() else ROOT
+
+
+LOOPBACK = ("127.0.0.1", "localhost", "::1", "[::1]")
+
+
+def check_listen(host: str, dev: bool) -> None:
+    """Development mode answers without Twilio's signature (no token) and may write texts to
+    files: it listens on this machine only, never on a network."""
+    if host.startswith("unix:"):  # a socket file on this machine
+        return
+    if host.startswith("[") and "]" in host:  # "[::1]:8000"
+        name = host[1:host.index("]")]
+    else:
+        name = host.rsplit(":", 1)[0] if host.count(":") == 1 else host
+    if dev and not (name in LOOPBACK or name.startswith("127.")):
+        raise ConfigError(f"development mode (HOTLINE_DEV) listens on loopback only (127.0.0.1), not {host!r}")
 
 
 def _signal_name(raw: str) -> str | None:
