@@ -59,7 +59,15 @@ def _folded(value: str) -> Any:
     value = " ".join(value.split())
     if len(value) <= 80:
         return value
-    return FoldedScalarString("\n".join(textwrap.wrap(value, 90)))
+    # Folded at spaces near 90 columns, as the shipped files are (`>-`, one sentence per lines).
+    folded = FoldedScalarString(value)
+    folded.fold_pos = []
+    start = 0
+    for line in textwrap.wrap(value, 90)[:-1]:
+        start += len(line)
+        folded.fold_pos.append(start)  # the space after this line
+        start += 1
+    return folded
 
 
 def set_node(text: str, node_id: str, values: dict[str, Any]) -> str:
