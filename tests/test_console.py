@@ -226,3 +226,29 @@ def test_the_console_never_shows_a_callers_data(console_app, redis_client):
         body = admin.get(path).get_data(as_text=True)
         for secret in ("6075550123", "necesito", "BINGHAMTON", "13901"):
             assert secret not in body, (path, secret)
+
+
+def test_a_referral_form_checks_phones_and_writes_hours_as_the_directory_does(console_app):
+    from hotline.content.revisions import load_files
+
+    editor = Staff(console_app, "editor1", "editor")
+    editor.sign_in()
+    page = editor.get("/staff/referrals/ona")
+    assert page.status_code == 200 and 'value="08:00"' in page.get_data(as_text=True)
+    form = {"name": "NYS Office for New Americans Hotline", "offers": "Free and anonymous help.",
+            "phone": "123-456", "verified": "2026-12-01", "open_mon": "09:00", "close_mon": "17:00"}
+    refused = editor.post("/staff/referrals/ona", form)
+    assert refused.status_code == 200 and "is not a phone number" in page_text(refused)
+    form.update(phone="(800) 566 7636", open_tue="09:00", close_tue="17:00", open_sat="10:00", close_sat="09:00")
+    refused = editor.post("/staff/referrals/ona", form)
+    assert "Saturday: it must close after it opens" in page_text(refused)
+    form.update(close_sat="14:00")
+    assert editor.post("/staff/referrals/ona", form).status_code == 302
+    draft = console_app.extensions["hotline_revisions"].open_draft()
+    written = yaml.safe_load(draft.files["flows/referrals.yaml"])["referrals"]["ona"]
+    assert written["phone"] == "1-800-566-7636"
+    assert written["hours"]["weekly"] == [{"days": ["mon", "tue"], "open": "09:00", "close": "17:00"},
+                                          {"days": ["sat"], "open": "10:00", "close": "14:00"}]
+    assert '- {days: [mon, tue], open: "09:00", close: "17:00"}' in draft.files["flows/referrals.yaml"]
+    referral = load_files(draft.files).script.referrals["ona"]
+    assert referral.phone == "1-800-566-7636" and referral.verified == dt.date(2026, 12, 1)

@@ -2,6 +2,8 @@
 live revision every worker serves, and the commands."""
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from click.testing import CliRunner
 from sqlalchemy import inspect
@@ -106,6 +108,14 @@ def test_import_export_and_staff_add_commands(database_url, tmp_path, monkeypatc
     (broken / "main.yaml").write_text("flow: main\ntitle: x\nnodes:\n  main:\n    text: hi\n    next: nowhere\n")
     result = runner.invoke(main, ["import", str(broken.parent)])
     assert result.exit_code == 2 and "error" in result.output
+    # a legal step changed in the files without a new review date is refused
+    edited = tmp_path / "out" / "flows" / "door.yaml"
+    edited.write_text(set_node(edited.read_text(), "door_say", {"text": "Say nothing at all."}))
+    result = runner.invoke(main, ["import", str(tmp_path / "out")])
+    assert result.exit_code == 2 and "door_say" in result.output
+    edited.write_text(set_node(edited.read_text(), "door_say", {"reviewed": dt.date(2026, 12, 1), "reviewer": "NY attorney"}))
+    result = runner.invoke(main, ["import", str(tmp_path / "out")])
+    assert result.exit_code == 0, result.output
     result = runner.invoke(main, ["staff", "add", "alice", "--role", "admin"], input="correct horse battery\n")
     assert result.exit_code == 0, result.output
     assert "secret:" in result.output  # an admin always gets a second factor

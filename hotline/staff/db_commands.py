@@ -36,7 +36,7 @@ def import_command(folder: Path, note: str) -> None:
     """Publish a folder (flows/ and translations/) as a revision, after `hotline check`'s checks."""
     from hotline.content.revisions import Revisions, collect
     from hotline.staff.accounts import audit
-    from hotline.staff.publish import check_files
+    from hotline.staff.publish import check_files, unreviewed_in_files
 
     settings, database = _open()
     flows, translations = _folders(folder)
@@ -50,6 +50,12 @@ def import_command(folder: Path, note: str) -> None:
             click.secho("not imported: fix the errors (`hotline check`)", fg="red", err=True)
             sys.exit(2)
         revisions = Revisions(database)
+        unreviewed = unreviewed_in_files(revisions, files)
+        if unreviewed:
+            click.secho("not imported: legal steps changed without a new review date (set `reviewed` and "
+                        "`reviewer` after the legal review, or sign them off in the console): "
+                        + ", ".join(unreviewed), fg="red", err=True)
+            sys.exit(2)
         was = revisions.live_id()
         revision = revisions.import_dir(flows, translations, by="command line", note=note)
     except HotlineError as exc:

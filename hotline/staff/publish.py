@@ -53,6 +53,21 @@ def needing_review(revisions: Revisions, draft) -> list[str]:
     return sorted(waiting)
 
 
+def unreviewed_in_files(revisions: Revisions, files: dict[str, str]) -> list[str]:
+    """For a folder imported from git: legal nodes whose words changed from the live revision
+    but whose `reviewed` date did not (the review happened in git, and says so in the file)."""
+    live = revisions.live()
+    before = nodes_of(live.files) if live else {}
+    waiting = []
+    for node_id, (_, node) in nodes_of(files).items():
+        old = before.get(node_id, (None, None))[1]
+        if not node.get("legal") or old is None or node_digest(old) == node_digest(node):
+            continue
+        if str(node.get("reviewed")) == str(old.get("reviewed")):
+            waiting.append(node_id)
+    return sorted(waiting)
+
+
 def sign_off(revisions: Revisions, draft, node_id: str, reviewer: str, role: str, today: dt.date | None = None):
     """A reviewer signs off a legal node: their account and today's date become its `reviewer`
     and `reviewed`, and the sign-off covers the node exactly as it reads now."""

@@ -10,10 +10,12 @@ throttling (hotline/staff/accounts.py).
 """
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import threading
 from pathlib import Path
 
-from sqlalchemy import create_engine, event
+from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -50,9 +52,27 @@ class Database:
 
         config = Config()
         config.set_main_option("script_location", str(MIGRATIONS))
-        with self.engine.begin() as connection:
+        # Every gunicorn worker opens the database as it starts: one migrates, the others wait
+        # for it and then find nothing to do.
+        with _migration_lock(self.url), self.engine.begin() as connection:
+            if connection.dialect.name == "postgresql":
+                connection.execute(text("SELECT pg_advisory_xact_lock(74680001)"))
             config.attributes["connection"] = connection
             command.upgrade(config, "head")
+
+
+@contextlib.contextmanager
+def _migration_lock(url: str):
+    """SQLite has no advisory lock: a lock file beside the database stands in for one."""
+    if not url.startswith("sqlite:///") or url == "sqlite:///:memory:":
+        yield
+        return
+    with open(url[len("sqlite:///"):] + ".migrating", "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:

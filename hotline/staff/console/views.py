@@ -171,11 +171,15 @@ def home():
     changes = diff(live.files, draft.files) if draft else []
     report = console().report(draft.files) if draft and changes else None
     waiting = needing_review(revisions, draft) if draft else []
+    import yaml
+
+    referral_ids = sorted((yaml.safe_load((draft or live).files.get("flows/referrals.yaml", "")) or {})
+                          .get("referrals", {}))
     flows: dict[str, list[str]] = {}
     for node_id, (name, _) in nodes_of((draft or live).files).items():
         flows.setdefault(name.removeprefix("flows/").removesuffix(".yaml"), []).append(node_id)
     return render_template("console/home.html", live=live, draft=draft, changes=changes, report=report,
-                           waiting=waiting, flows=flows, served=current_app.extensions["hotline"].content.version)
+                           waiting=waiting, flows=flows, referral_ids=referral_ids, served=current_app.extensions["hotline"].content.version)
 
 
 @bp.route("/nodes/<node_id>", methods=["GET", "POST"])
@@ -256,6 +260,59 @@ def discard():
         console().revisions.close(draft.id)
         audit(console().revisions.db, who(), "discarded draft", f"draft {draft.id}")
     return redirect(url_for("console.home"))
+
+
+@bp.route("/referrals/<referral_id>", methods=["GET", "POST"])
+@signed_in(CAN_EDIT)
+def referral(referral_id: str):
+    import yaml
+
+    from hotline.content.editing import set_referral
+    from hotline.staff.console import referrals as rules
+
+    draft = _draft()
+    name = "flows/referrals.yaml"
+    entries = (yaml.safe_load(draft.files.get(name, "")) or {}).get("referrals", {})
+    if referral_id not in entries:
+        abort(404, f"There is no referral {referral_id} in the draft.")
+    entry = entries[referral_id]
+    problems: dict[str, list[str]] = {}
+    form = entry
+    if request.method == "POST":
+        phone, phone_problem = rules.checked_phone(request.form.get("phone", ""))
+        if phone_problem:
+            problems["phone"] = [phone_problem]
+        days = {day: (request.form.get(f"open_{day}", "").strip(), request.form.get(f"close_{day}", "").strip())
+                for day in rules.DAYS}
+        hours, hour_problems = rules.hours_from_grid(days)
+        if hour_problems:
+            problems["hours"] = hour_problems
+        values = {key: request.form.get(key, "").strip() or None
+                  for key in ("name", "offers", "website", "address", "area", "note")}
+        verified = request.form.get("verified", "").strip()
+        try:
+            values["verified"] = dt.date.fromisoformat(verified)
+        except ValueError:
+            problems["verified"] = ["Write the date it was last checked by phone like 2026-12-01."]
+        values["phone"] = phone
+        if "hours" not in problems and not rules.several_a_day(entry.get("hours")):
+            values["hours"] = hours
+        if not problems:
+            try:
+                text = set_referral(draft.files[name], referral_id, values)
+                console().revisions.save(draft.id, name, text, by=who())
+            except (HotlineError, KeyError, ValueError) as exc:
+                flash(f"Not saved: {exc}", "error")
+            else:
+                audit(console().revisions.db, who(), "edited", f"referral {referral_id} in draft {draft.id}")
+                flash(f"Saved {referral_id} in the draft.", "ok")
+                return redirect(url_for("console.referral", referral_id=referral_id))
+        form = {**entry, **{k: v for k, v in values.items() if k != "hours"}, "phone": request.form.get("phone", "")}
+    report = console().report(draft.files)
+    findings = [f for f in report.findings if f.file == name and referral_id in f.reason]
+    return render_template("console/referral.html", referral_id=referral_id, entry=form, problems=problems,
+                           findings=findings, days=rules.DAYS, day_names=rules.DAY_NAMES,
+                           grid=rules.grid(entry.get("hours")), several=rules.several_a_day(entry.get("hours")))
 
 
 # ---- preview --------------------------------------------------------------------------
