@@ -146,7 +146,7 @@ def _draft():
 
 def _node_findings(report, files, node_id):
     """The check's findings about one node: those on its lines of its file (the loader's
-    places), and SMS cost findings naming it."""
+    places say where each node starts)."""
     nodes = nodes_of(files)
     if node_id not in nodes:
         return []
@@ -158,8 +158,7 @@ def _node_findings(report, files, node_id):
     mine = script.places.get(node_id)
     starts = sorted(p.line for n, p in script.places.items() if p.file == mine.file)
     end = next((line for line in starts if line > mine.line), 10 ** 9)
-    return [f for f in report.findings
-            if (f.file == name and mine.line <= f.line < end) or (f"{node_id}" in f.reason.split(" ")[:6])]
+    return [f for f in report.findings if f.file == name and mine.line <= f.line < end]
 
 
 @bp.get("/")
