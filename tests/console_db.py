@@ -7,11 +7,9 @@ import os
 
 import pytest
 
+from services import services_required  # noqa: F401  (scripts/test's rule, also for the browser test)
+
 PG_URL = os.environ.get("HOTLINE_TEST_DATABASE_URL", "")
-
-
-def services_required() -> bool:
-    return os.environ.get("CI", "").lower() in ("1", "true") or os.environ.get("HOTLINE_REQUIRE_SERVICES") == "1"
 
 
 def _pg_clean(url: str) -> None:
