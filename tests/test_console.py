@@ -15,6 +15,7 @@ from console_helpers import PASSWORD, Staff, console_app  # noqa: F401  (fixture
 from conftest import Twilio, message_text
 from hotline.content.editing import nodes_of
 from hotline.staff.console import security
+from hotline.staff.sms_budget import SMS_BUDGET
 
 NEW_SAY = ("Keep the door closed and say: I do not consent to entry. You do not have to answer questions. "
            "Say: I will remain silent. I want to speak to a lawyer.")
@@ -122,11 +123,14 @@ def test_the_sms_cost_as_typed_names_the_letters_that_force_ucs2(console_app):
     editor.sign_in()
     editor.get("/staff/nodes/door_say")
     plain = editor.post("/staff/cost", {"text": "Keep the door closed.", "kind": "content"}).json
-    assert plain == {"characters": 21, "segments": 1, "encoding": "GSM-7", "forced_by": "", "limit": 4, "over": False}
+    assert plain == {"characters": 21, "segments": 1, "encoding": "GSM-7", "forced_by": "",
+                     "limit": SMS_BUDGET.limit("content", "GSM-7"), "most": SMS_BUDGET.characters, "over": False}
     accented = editor.post("/staff/cost", {"text": "Mantenga la puerta cerrada. Pídales una orden." * 4,
                                            "kind": "content"}).json
     assert accented["encoding"] == "UCS-2" and accented["forced_by"] == "í" and accented["segments"] == 3
-    assert accented["limit"] == 10
+    assert accented["limit"] == SMS_BUDGET.limit("content", "UCS-2") and accented["over"] is False
+    long = editor.post("/staff/cost", {"text": "Keep the door closed. " * 20, "kind": "content"}).json
+    assert long["characters"] == 439 and long["over"] is True
 
 
 def test_edit_review_publish_and_roll_back(console_app, redis_url):

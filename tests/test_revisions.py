@@ -113,7 +113,7 @@ def test_import_export_and_staff_add_commands(database_url, tmp_path, monkeypatc
     edited.write_text(set_node(edited.read_text(), "door_say", {"text": "Say nothing at all."}))
     result = runner.invoke(main, ["import", str(tmp_path / "out")])
     assert result.exit_code == 2 and "door_say" in result.output
-    edited.write_text(set_node(edited.read_text(), "door_say", {"reviewed": dt.date(2026, 12, 1), "reviewer": "NY attorney"}))
+    edited.write_text(set_node(edited.read_text(), "door_say", {"reviewed": dt.date.today(), "reviewer": "A New York immigration attorney (test)"}))
     result = runner.invoke(main, ["import", str(tmp_path / "out")])
     assert result.exit_code == 0, result.output
     result = runner.invoke(main, ["staff", "add", "alice", "--role", "admin"], input="correct horse battery\n")

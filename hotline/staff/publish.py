@@ -55,7 +55,7 @@ def needing_review(revisions: Revisions, draft) -> list[str]:
 
 def unreviewed_in_files(revisions: Revisions, files: dict[str, str]) -> list[str]:
     """For a folder imported from git: legal nodes whose words changed from the live revision
-    but whose `reviewed` date did not (the review happened in git, and says so in the file)."""
+    but whose `reviewed` and `reviewer` did not (the review happened in git, and says so in the file)."""
     live = revisions.live()
     before = nodes_of(live.files) if live else {}
     waiting = []
@@ -63,7 +63,7 @@ def unreviewed_in_files(revisions: Revisions, files: dict[str, str]) -> list[str
         old = before.get(node_id, (None, None))[1]
         if not node.get("legal") or old is None or node_digest(old) == node_digest(node):
             continue
-        if str(node.get("reviewed")) == str(old.get("reviewed")):
+        if (str(node.get("reviewed")), node.get("reviewer")) == (str(old.get("reviewed")), old.get("reviewer")):
             waiting.append(node_id)
     return sorted(waiting)
 

@@ -232,8 +232,10 @@ def _cost(text: str, kind: str) -> dict:
     text = " ".join(text.split())
     spent = cost(text)
     limit = SMS_BUDGET.limit(kind, spent.encoding)
+    most = getattr(SMS_BUDGET, "characters", None) or 10 ** 6
     return {"characters": len(text), "segments": spent.segments, "encoding": spent.encoding,
-            "forced_by": "".join(spent.forced_ucs2_by), "limit": limit, "over": spent.segments > limit}
+            "forced_by": "".join(spent.forced_ucs2_by), "limit": limit, "most": most,
+            "over": spent.segments > limit or len(text) > most}
 
 
 @bp.post("/cost")
