@@ -141,7 +141,10 @@ def test_a_staff_member_changes_a_step_and_every_worker_serves_it(browser, redis
         assert first, "gunicorn did not start:\n" + hotline.log.read_text(errors="replace")[-3000:]
         first = first["version"]
         base = f"http://localhost:{hotline.port}/staff"
-        wait = WebDriverWait(browser, 60)
+        from selenium.common.exceptions import StaleElementReferenceException
+
+        # A click that loads a new page leaves the old page's elements stale: look again.
+        wait = WebDriverWait(browser, 60, ignored_exceptions=(StaleElementReferenceException,))
 
         def shot(name: str) -> None:
             if shots:
@@ -192,16 +195,18 @@ def test_a_staff_member_changes_a_step_and_every_worker_serves_it(browser, redis
         for message in ("hola", "1"):
             browser.find_element(By.ID, "message").send_keys(message)
             browser.find_element(By.ID, "send").click()
-        chat = wait.until(lambda d: d.find_element(By.ID, "chat"))
-        assert "puerta" in chat.text.lower() and "segment(s)" in chat.text
+            wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, "input[name=said][value='%s']" % message))
+        chat = wait.until(lambda d: d.find_element(By.ID, "chat").text)
+        assert "puerta" in chat.lower() and "segment(s)" in chat
         shot("4-preview-sms")
         # and by phone: the transcript says what is heard, in which voice
         browser.find_element(By.CSS_SELECTOR, "input[name=channel][value=voice]").click()
         browser.find_element(By.NAME, "restart").click()
         browser.find_element(By.ID, "message").send_keys("1")
         browser.find_element(By.ID, "send").click()
-        call = wait.until(lambda d: d.find_element(By.ID, "call"))
-        assert "pressed 1" in call.text and "[es-" in call.text
+        call = wait.until(lambda d: "pressed 1" in d.find_element(By.ID, "call").text
+                          and d.find_element(By.ID, "call").text)
+        assert "[es-" in call
         shot("5-preview-phone")
         browser.get(base + "/diagram")
         wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, "#diagram svg"))
