@@ -1,33 +1,60 @@
 """gunicorn's settings for the hotline, read by gunicorn itself from the working directory.
 
 The Procfile stays `web: gunicorn "hotline:create_app()"`; gunicorn finds this file because
-it is started from the repository root. The choice below was measured with bench/run on a
-2-core machine, Redis on the same machine (BENCHMARKS.md has the figures):
+it is started from the repository root. The choices below, and why (BENCHMARKS.md and
+bench/slow_clients.py have the figures):
 
-- sync workers, three of them: one more process than cores. A turn is CPU work in Python
-  with two short waits for Redis in between; while one process waits, another runs. Threads
-  in one process (gthread) overlap those waits too, but they take turns on one interpreter
-  lock, and the hand-offs cost more than the waits: gthread 2 x 4 answered no more turns
-  than 3 sync workers, with a longer tail (p99 28 ms against 19 ms).
-- Where Redis is across a network (a hosted Redis: a millisecond or more per round trip),
-  the waits grow and threads start to pay: set GUNICORN_THREADS (e.g. 4) and the workers
-  become gthread workers.
-- gunicorn's own advice: sync workers belong behind a proxy that buffers slow clients (a
-  platform's router, nginx). Served straight from the internet, set GUNICORN_THREADS too, so
-  a few slow connections cannot hold every process.
+- Threaded workers (gthread), three processes of 32 threads each, by default. A sync worker
+  reads a request's headers itself, however slowly they come: three connections trickling
+  headers held all three sync workers, and real requests timed out (the abuse issue). With
+  threads, a slow client holds one thread of 96 and the rest keep answering; each process
+  takes at most `worker_connections` connections, so one whose threads are all held stops
+  accepting and the kernel hands new connections to the others. Idle threads cost nothing;
+  the turns themselves still take turns on each interpreter lock, as before.
+  (Measured before this change, on the clean path only: 3 sync workers answered as many
+  turns as gthread 2 x 4, with a shorter tail. Sync workers are still one setting away,
+  GUNICORN_THREADS=1, behind a proxy that buffers whole requests, such as nginx.)
 - WEB_CONCURRENCY (set by Heroku and most platforms) decides the number of processes when it
-  is set. (Before this file, the Procfile's gunicorn ran its default: one sync worker.)
+  is set; GUNICORN_THREADS the threads in each.
+- forwarded_allow_ips follows HOTLINE_PROXY_HOPS: at 0 (the default) gunicorn trusts no
+  X-Forwarded-* header from anyone, 127.0.0.1 included (its own default trusts localhost);
+  with proxies in front the app's ProxyFix decides, hop by hop, what to believe.
+- Development mode (HOTLINE_DEV) starts only on a loopback address.
 
 No `bind` here: gunicorn's own default listens on $PORT when the platform sets it.
 """
 import os
 
 workers = int(os.environ.get("WEB_CONCURRENCY", "3"))
-threads = int(os.environ.get("GUNICORN_THREADS", "1"))
+threads = int(os.environ.get("GUNICORN_THREADS", "32"))
 worker_class = "gthread" if threads > 1 else "sync"
+# A process with every thread held by slow clients stops accepting; a few more than the
+# threads leave room for Twilio's kept-alive connections.
+worker_connections = threads + 8
 # A raid arrives all at once: let the kernel hold the queue rather than refuse connections.
 backlog = 2048
 # Twilio gives a webhook 15 seconds; a worker stuck far past that is restarted.
 timeout = 30
-# Used by gthread workers only: Twilio reuses connections; keep them a little past the default.
+# Twilio reuses connections; keep them a little past the default.
 keepalive = 5
+
+_hops = int(os.environ.get("HOTLINE_PROXY_HOPS", "0") or 0)
+if _hops > 0:
+    forwarded_allow_ips = "*"  # the proxies' addresses are the platform's; ProxyFix counts hops
+else:
+    forwarded_allow_ips = ""
+    secure_scheme_headers = {}
+
+
+def on_starting(server):
+    """Refuse to start development mode on anything but loopback (it may run unsigned)."""
+    from hotline.config import check_listen
+    from hotline.errors import ConfigError
+
+    dev = os.environ.get("HOTLINE_DEV", "").strip().lower() in ("1", "true", "yes", "on")
+    for address in server.cfg.bind:
+        try:
+            check_listen(address, dev)
+        except ConfigError as exc:
+            server.log.error("%s", exc)
+            raise SystemExit(2) from None

@@ -25,6 +25,9 @@
 | HOTLINE_DATABASE_URL       | instance/hotline.sqlite3 | staff's database (revisions, accounts); `off`: serve the files, no console |
 | HOTLINE_CONSOLE            | on                      | the staff console at /staff/ (`off` to serve it from another process only) |
 | HOTLINE_LIVE_INTERVAL      | 2                       | seconds between looks at the database's live revision |
+| HOTLINE_SEND_RATE          | 1                       | text messages a second from the hotline's number (Twilio: 1 for a local number) |
+| HOTLINE_OUTBOX             | off                     | development only: write outbound texts as JSON files in this folder, send none |
+| HOTLINE_LOOKUP             | off                     | Twilio Lookup line-type check before texting a caller (a fee per lookup) |
 | HOTLINE_NUMBER             | (none)                  | the hotline's own Twilio number (E.164): volunteer caller ID, SMS sender, the card |
 | TWILIO_ACCOUNT_SID         | (none)                  | with TWILIO_AUTH_TOKEN and HOTLINE_NUMBER: text messages can be sent |
 | HOTLINE_VOICE_MAX_CALL     | 1800                    | seconds a call may last before the line says goodbye |
@@ -100,6 +103,10 @@ class Settings:
     database_url: str | None = None
     console: bool = True
     live_interval: float = 2.0
+    # Outbound texts (hotline/session/outbound.py).
+    send_rate: float = 1.0
+    outbox_dir: Path | None = None
+    lookup: bool = False
     # The phone line's own settings (its number, recordings, volunteers): read with the rest.
     phone: "PhoneSettings" = field(default_factory=lambda: PhoneSettings())
     # Where the pocket card looks for fonts first (HOTLINE_FONTS_DIR), before the system's.
@@ -126,6 +133,7 @@ class Settings:
             ("caller_limit", "HOTLINE_CALLER_LIMIT", int),
             ("line_limit", "HOTLINE_LINE_LIMIT", int),
             ("proxy_hops", "HOTLINE_PROXY_HOPS", int),
+            ("send_rate", "HOTLINE_SEND_RATE", float),
         ):
             if env.get(var):
                 try:
@@ -144,6 +152,9 @@ class Settings:
             except ValueError:
                 raise ConfigError("HOTLINE_LIVE_INTERVAL must be a number of seconds") from None
         values["watch"] = env.get("HOTLINE_WATCH", "").strip().lower() in _TRUE
+        values["lookup"] = env.get("HOTLINE_LOOKUP", "").strip().lower() in _TRUE
+        if env.get("HOTLINE_OUTBOX"):
+            values["outbox_dir"] = Path(env["HOTLINE_OUTBOX"])
         if "HOTLINE_RELOAD_SIGNAL" in env:
             values["reload_signal"] = _signal_name(env["HOTLINE_RELOAD_SIGNAL"])
         if env.get("HOTLINE_LANGUAGES"):
@@ -176,13 +187,20 @@ class Settings:
                               "a publish reaches every worker within that")
         if self.watch_interval <= 0:
             raise ConfigError("HOTLINE_WATCH_INTERVAL must be a positive number of seconds")
+        if not 0 < self.send_rate <= 100:
+            raise ConfigError("HOTLINE_SEND_RATE is text messages a second (more than 0, at most 100)")
+        if self.outbox_dir and not self.dev:
+            raise ConfigError("HOTLINE_OUTBOX writes texts to files instead of sending them: development mode only "
+                              "(HOTLINE_DEV=1)")
         unknown = [c for c in self.languages if c not in LANGUAGES]
         if unknown:
             raise ConfigError(f"HOTLINE_LANGUAGES has unknown codes {unknown}; known: {', '.join(LANGUAGES)}")
-        if self.dev:
-            if not self.secret_key:
-                return dataclasses.replace(self, secret_key=secrets.token_urlsafe(32), secret_generated=True)
-            return self
+        if self.dev and not self.secret_key:
+            return dataclasses.replace(self, secret_key=secrets.token_urlsafe(32), secret_generated=True).checked()
+        if self.dev and not self.auth_token:
+            return self  # no real caller can reach a server without Twilio's token
+        # From here on real callers can reach the server (a token is set), so development mode
+        # weakens nothing: the same checks as production.
         if not self.auth_token:
             raise ConfigError("TWILIO_AUTH_TOKEN is not set: without it anyone could post to the webhooks. "
                               "Set it, or set HOTLINE_DEV=1 to run unprotected on your own machine.")
@@ -198,6 +216,22 @@ class Settings:
     @property
     def secret(self) -> bytes:
         return self.secret_key.encode()
+
+
+LOOPBACK = ("127.0.0.1", "localhost", "::1", "[::1]")
+
+
+def check_listen(host: str, dev: bool) -> None:
+    """Development mode answers without Twilio's signature (no token) and may write texts to
+    files: it listens on this machine only, never on a network."""
+    if host.startswith("unix:"):  # a socket file on this machine
+        return
+    if host.startswith("[") and "]" in host:  # "[::1]:8000"
+        name = host[1:host.index("]")]
+    else:
+        name = host.rsplit(":", 1)[0] if host.count(":") == 1 else host
+    if dev and not (name in LOOPBACK or name.startswith("127.")):
+        raise ConfigError(f"development mode (HOTLINE_DEV) listens on loopback only (127.0.0.1), not {host!r}")
 
 
 def _signal_name(raw: str) -> str | None:

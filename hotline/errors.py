@@ -6,6 +6,7 @@
      +-- CatalogError       a translation catalog cannot be served (unparsable, bad placeholders)
      +-- StoreUnavailable   the session store did not answer in time
      +-- SendFailed         an outbound text could not be handed to Twilio
+     |    +-- Undeliverable     ... and never will be (unsubscribed, invalid number): no retry
      +-- PreviewError       a staff preview was asked for something that does not exist
      +-- CardError          the pocket card cannot be made (language, fonts, a missing glyph)
 
@@ -58,6 +59,10 @@ class StoreUnavailable(HotlineError):
 
 class SendFailed(HotlineError):
     """The text message could not be handed to Twilio."""
+
+
+class Undeliverable(SendFailed):
+    """Twilio refused a text for a reason a retry cannot change (unsubscribed, invalid, not allowed)."""
 
 
 class PreviewError(HotlineError):

@@ -105,8 +105,12 @@ def test_gunicorn_settings_honour_the_platform(monkeypatch):
     monkeypatch.delenv("WEB_CONCURRENCY", raising=False)
     monkeypatch.delenv("GUNICORN_THREADS", raising=False)
     conf = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
-    assert (conf["workers"], conf["worker_class"], conf["threads"]) == (3, "sync", 1)
+    # Threads by default, so slow clients cannot hold every process (tests/test_deployment.py).
+    assert (conf["workers"], conf["worker_class"], conf["threads"]) == (3, "gthread", 32)
+    assert conf["worker_connections"] > conf["threads"]
     assert "bind" not in conf  # gunicorn's own default listens on $PORT
+    monkeypatch.setenv("GUNICORN_THREADS", "1")  # behind a buffering proxy: sync workers
+    assert runpy.run_path(str(ROOT / "gunicorn.conf.py"))["worker_class"] == "sync"
     monkeypatch.setenv("WEB_CONCURRENCY", "5")
     monkeypatch.setenv("GUNICORN_THREADS", "4")  # Redis far away: threads overlap the waits
     conf = runpy.run_path(str(ROOT / "gunicorn.conf.py"))

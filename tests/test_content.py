@@ -42,7 +42,8 @@ def test_nothing_legal_hides_in_an_unsourced_node(content):
         text = node.text or ""
         is_navigation = node.menu and len(text) <= 60
         is_listing = node.referrals and len(text) <= 60
-        assert is_navigation or is_listing or node_id in ("welcome", "help", "about"), (node_id, text)
+        # "report" explains how to report agents by text (the report loop), nothing legal.
+        assert is_navigation or is_listing or node_id in ("welcome", "help", "about", "report"), (node_id, text)
 
 
 def test_every_source_is_used(content):

@@ -29,7 +29,7 @@ def test_a_panic_word_gets_the_urgent_page_at_once(twilio, first, start):
 
 def test_after_the_urgent_page_a_language_can_be_chosen(twilio):
     text = message_text(twilio.sms("+16075550162", "ICE"))
-    assert "LANGUAGE" in text  # how to choose another language
+    assert "LANGUAGE" in text  # the language is not known yet: how to choose one
     listed = message_text(twilio.sms("+16075550162", "LANGUAGE"))
     assert "español" in listed and "English" in listed
 

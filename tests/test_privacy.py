@@ -24,11 +24,12 @@ NUMBER = "+16075550142"
 # Distinctive bodies and location values, so a leak of any of them anywhere is unmistakable.
 BODIES = ["hello there zebra", "1", "2", "BACK", "my name is Quetzalli Example", "7", "MENU"]
 LOCATION = {"FromCity": "VESTALTOWNX", "FromState": "ZQSTATE", "FromZip": "13999", "FromCountry": "XVCOUNTRY"}
-KEY_SHAPE = re.compile(r"^hl:(\{[A-Za-z0-9_-]{20}\}:[slo]|load:\d+)$")
+KEY_SHAPE = re.compile(r"^hl:(\{[A-Za-z0-9_-]{20}\}:[slot]|load:\d+)$")
 VALUE_SHAPE = {
     "s": re.compile(rb"^\d+,\d+;([A-Za-z0-9_-]{8} )?[ -~]*$"),  # rate head; request digest, states
     "l": re.compile(rb"^[a-z]{2}(_[A-Za-z]+)?$"),
     "o": re.compile(rb"^1$"),
+    "t": re.compile(rb"^1$"),  # texted today (the outbound guard)
     "load": re.compile(rb"^\d+$"),
 }
 

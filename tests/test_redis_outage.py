@@ -104,3 +104,37 @@ def test_redis_hung_mid_conversation(make_app, private_redis, figure):
     assert client.get("/healthz").get_json()["status"] == "ok"
     assert "Protect Our Courts Act" in message_text(twilio.sms(NUMBER, "1"))  # "1" read from More topics
     assert message_text(twilio.sms(NUMBER, "BACK")).startswith("More topics")
+
+
+def test_a_hung_redis_is_skipped_after_a_few_timeouts_then_used_again(make_app, private_redis, figure):
+    """Issue 13: with Redis paused every turn used to wait the full timeout (about 12 turns a
+    second for three workers). After THRESHOLD timeouts in a row the store is skipped, and the
+    background probe brings it back once it answers."""
+    from hotline.session.breaker import THRESHOLD, BreakerStore
+
+    app = make_app(redis_url=private_redis.url, languages=("en",))
+    twilio = Twilio(app.test_client())
+    store = app.extensions["hotline"].store
+    assert isinstance(store, BreakerStore)
+    message_text(twilio.sms(NUMBER, "hi"))
+    message_text(twilio.sms(NUMBER, "9"))  # at "More topics"
+    reached = []
+    inner_read = store.store.read
+    store.store.read = lambda caller: reached.append(caller) or inner_read(caller)
+
+    private_redis.pause()
+    try:
+        started = time.perf_counter()
+        for _ in range(20):
+            assert ONA in message_text(twilio.sms(NUMBER, "MENU"))  # degraded, never silent
+        took = time.perf_counter() - started
+        assert len(reached) == THRESHOLD and store.open  # the rest never waited for Redis
+        assert store.skipped == 20 - THRESHOLD
+    finally:
+        private_redis.resume()
+    figure("20 turns with Redis hung, behind the circuit breaker", f"{took * 1000:.0f} ms ({THRESHOLD} timeouts)")
+    deadline = time.monotonic() + 5
+    while store.open and time.monotonic() < deadline:  # the probe pings every PROBE_INTERVAL
+        time.sleep(0.05)
+    assert not store.open
+    assert "Protect Our Courts Act" in message_text(twilio.sms(NUMBER, "1"))  # the session resumed

@@ -59,9 +59,9 @@ def test_a_repeated_message_sid_gets_the_same_reply_and_moves_nothing(twilio, re
 def test_every_kind_of_turn_repeats_identically(twilio, redis_client, first_steps, repeated):
     for n, body in enumerate(first_steps):
         twilio.sms(NUMBER, body, MessageSid=f"SM{n:032d}")
-    response = twilio.sms(NUMBER, repeated, MessageSid="SM" + "r" * 32)
+    response = twilio.sms(NUMBER, repeated, MessageSid="SM" + "d" * 32)
     state = stored_state(redis_client)
-    again = twilio.sms(NUMBER, repeated, MessageSid="SM" + "r" * 32)
+    again = twilio.sms(NUMBER, repeated, MessageSid="SM" + "d" * 32)
     assert again.data == response.data
     assert stored_state(redis_client) == state
 

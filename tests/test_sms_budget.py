@@ -169,8 +169,11 @@ def test_the_language_lists_and_the_switchboards_own_replies_are_measured(conten
                 "the 'unavailable' notice"} <= where, lang
         help_reply = next(r for r in replies(content, lang) if r.where == "HELP")
         assert help_reply.turn.outputs[0] == Notice("line_info") and "help" in help_reply.nodes
-    # Before a language is chosen the hotline speaks English: that list is one of its replies
-    # (word for word the list English speakers get with LANGUAGE, so measured once).
+    # Before a language is chosen the hotline speaks English: the first reply to a text it
+    # cannot place (a few words of urgent advice, then the list) is one of its replies.
     first_contact = step(content, State(), Words("?"))
-    assert isinstance(first_contact.outputs[0], ChooseLanguage)
+    assert isinstance(first_contact.outputs[-1], ChooseLanguage)
     assert first_contact.outputs in {r.turn.outputs for r in replies(content, "en")}
+    if content.script.has_urgent:  # a few words of urgent advice come first, and a panic word is measured
+        assert first_contact.outputs[0] == Notice("urgent_first")
+        assert "the urgent page as a first text" in {r.where for r in replies(content, "en")}

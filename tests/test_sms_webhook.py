@@ -32,14 +32,14 @@ def test_wrongly_signed_requests_are_refused(client):
 
 
 def test_a_signature_for_other_parameters_is_refused(twilio):
-    params = {"From": "+16075550100", "Body": "1", "MessageSid": "SM1"}
+    params = {"From": "+16075550100", "Body": "1", "MessageSid": "SM" + "1" * 32}
     signature = twilio.sign(BASE_URL + "/sms", params)
     tampered = dict(params, Body="2")
     assert twilio.post("/sms", tampered, signature=signature).status_code == 403
 
 
 def test_a_request_replayed_to_another_url_is_refused(twilio):
-    params = {"From": "+16075550100", "Body": "1", "MessageSid": "SM1"}
+    params = {"From": "+16075550100", "Body": "1", "MessageSid": "SM" + "1" * 32}
     signature = twilio.sign("https://hotline.example.org/voice", params)
     assert twilio.post("/sms", params, signature=signature).status_code == 403
     elsewhere = twilio.sign("https://evil.example.com/sms", params)
@@ -47,7 +47,7 @@ def test_a_request_replayed_to_another_url_is_refused(twilio):
 
 
 def test_query_strings_are_part_of_the_signed_url(twilio):
-    params = {"From": "+16075550100", "Body": "hi", "MessageSid": "SM1"}
+    params = {"From": "+16075550100", "Body": "hi", "MessageSid": "SM" + "1" * 32}
     url = BASE_URL + "/sms?campaign=flyer"
     response = twilio.client.post("/sms?campaign=flyer", data=params, base_url=BASE_URL,
                                   headers={"X-Twilio-Signature": twilio.sign(url, params)})
@@ -58,7 +58,7 @@ def test_behind_a_proxy_the_public_url_is_what_counts(make_app, redis_url):
     """The app sees http://10.0.0.5:8000 but Twilio signed https://hotline.example.org/sms."""
     app = make_app(redis_url=redis_url, public_url="https://hotline.example.org")
     client = app.test_client()
-    params = {"From": "+16075550100", "Body": "hi", "MessageSid": "SM1"}
+    params = {"From": "+16075550100", "Body": "hi", "MessageSid": "SM" + "1" * 32}
     signature = Twilio(client).sign("https://hotline.example.org/sms", params)
     response = client.post("/sms", data=params, base_url="http://10.0.0.5:8000", headers={"X-Twilio-Signature": signature})
     assert response.status_code == 200

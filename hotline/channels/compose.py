@@ -12,16 +12,20 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from zoneinfo import ZoneInfo
 
 from babel import Locale
 from babel.dates import format_time
 
 from hotline.content.bundle import Content
-from hotline.core.engine import ChooseLanguage, Choices, Notice, Output, Show
+from hotline.core.engine import Alert, ChooseLanguage, Choices, Notice, Output, Show
 from hotline.core import contract
 from hotline.content.catalogs.strings import label_context, message_context, node_context, referral_context
 from hotline.content.catalogs.languages import Phrasebook
 from hotline.core.hours import OpenNow, Opens, open_first, status
+
+# Alerts are about Broome County: their time is read on its clock, whatever the server's.
+ALERT_ZONE = ZoneInfo("America/New_York")
 
 
 @dataclass(frozen=True)
@@ -67,13 +71,17 @@ def _compose(content: Content, lang: str | None, outputs: tuple[Output, ...], ch
     parts: list[Part] = []
     for output in outputs:
         if isinstance(output, Notice):
-            parts.append(Line(book.message(output.message), book.code, message_context(output.message)))
+            parts.append(Line(book.message(output.message, **dict(output.values)), book.code, message_context(output.message)))
         elif isinstance(output, Show):
             parts.append(Line(book.text(output.node, channel), book.code, _text_context(content, output.node, channel)))
             parts.extend(_referrals(content, book, output.node, channel, now))
             parts.extend(_choices(content, book, output.node))
         elif isinstance(output, Choices):
             parts.extend(_choices(content, book, output.node))
+        elif isinstance(output, Alert):
+            at = dt.datetime.fromtimestamp(output.at, dt.timezone.utc).astimezone(ALERT_ZONE).time()
+            parts.append(Line(book.message("alert", time=_time(at, book.code), description=output.description),
+                              book.code, message_context("alert")))
         elif isinstance(output, ChooseLanguage):
             for number, code in enumerate(output.codes, start=1):
                 language = content.languages.book(code).language

@@ -179,7 +179,7 @@ class _Assembler:
             if message_id not in model.messages:
                 self.findings.append(Finding(doc.file, doc.line_of(("messages",)), f"message '{message_id}' is missing; the hotline needs it"))
         for message_id, text in model.messages.items():
-            allowed = contract.MESSAGES.get(message_id, frozenset())
+            allowed = contract.MESSAGES.get(message_id) or contract.REPORT_MESSAGES.get(message_id, frozenset())
             extra = contract.placeholders(text) - allowed
             if extra:
                 names = ", ".join("{" + n + "}" for n in sorted(extra))
@@ -192,7 +192,7 @@ class _Assembler:
         if any(urgent_parts) and not all(urgent_parts):
             self.findings.append(Finding(doc.file, doc.line_of(("keywords",)), "the panic words (keyword 'urgent') and the "
                                          f"messages {', '.join(contract.FIRST_MESSAGES)} go together: give all of them or none"))
-        known = contract.KEYWORDS + contract.OPTIONAL_KEYWORDS
+        known = contract.KEYWORDS + contract.OPTIONAL_KEYWORDS + contract.REPORT_KEYWORDS
         unknown = set(model.keywords) - set(known)
         for keyword_id in sorted(unknown):
             self.findings.append(Finding(doc.file, doc.line_of(("keywords", keyword_id)), f"unknown keyword '{keyword_id}' (known: {', '.join(known)})"))

@@ -54,6 +54,31 @@ DAY_MESSAGES: dict[str, str] = {
     "day_fri": "Friday", "day_sat": "Saturday", "day_sun": "Sunday",
 }
 
+# The report loop's messages and keywords (hotline/reports): placeholders are checked like the
+# rest, but a script may leave them all out; it then has no report loop, and the hotline
+# refuses to start with responders configured (hotline/reports/service.py, check_content).
+REPORT_MESSAGES: dict[str, frozenset[str]] = {
+    "report_start": frozenset(),
+    "report_what": frozenset(),
+    "report_where": frozenset(),
+    "report_when": frozenset(),
+    "report_taken": frozenset(),
+    "report_thanks": frozenset(),
+    "report_closed": frozenset(),
+    "report_cancelled": frozenset(),
+    "report_limit": frozenset(),
+    "alert": frozenset({"time", "description"}),
+    "alerts_none": frozenset(),
+    "report_relay": frozenset({"code", "time", "language", "what", "where", "when", "taken"}),
+    "report_digest": frozenset({"count"}),
+    "report_confirmed": frozenset({"code", "count", "needed"}),
+    "report_verified": frozenset({"code", "hours"}),
+    "report_refuted": frozenset({"code"}),
+    "report_unknown": frozenset({"code"}),
+    "voice_report_connecting": frozenset(),
+}
+REPORT_KEYWORDS = ("report", "alerts", "skip", "confirm", "false")
+
 # keyword id -> what it does. The words themselves are in hotline.yaml (and translated).
 KEYWORDS = ("menu", "back", "help", "language", "greeting", "forget")
 

@@ -6,7 +6,8 @@ sounds. A test proves the imports stay clean.
 
 The rules, in the order they apply:
   first contact          -> a panic word ("ICE", "migra", "redada", each language's own) goes
-                            straight to the urgent page, with how to choose a language;
+                            straight to the urgent page, in the caller's language when it is
+                            known or can be told, else in English with how to choose one;
                             otherwise the welcome in the language the first message is in (a
                             greeting, keyword or language name; else its letters), the short
                             list when the script is shared (Arabic, Dari, Pashto; Ukrainian,
@@ -68,9 +69,11 @@ class Choices:
 
 @dataclass(frozen=True)
 class Notice:
-    """Say one of the hotline's own messages (flows/hotline.yaml)."""
+    """Say one of the hotline's own messages (flows/hotline.yaml), its placeholders filled
+    from `values` ((name, value) pairs: hashable, so replies stay memoisable)."""
 
     message: str
+    values: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -80,7 +83,17 @@ class ChooseLanguage:
     codes: tuple[str, ...]
 
 
-Output = Union[Show, Choices, Notice, ChooseLanguage]
+@dataclass(frozen=True)
+class Alert:
+    """A verified alert (hotline/reports): said first, in the template of the caller's language
+    around the responders' own description. `at` is when it was verified (Unix seconds)."""
+
+    code: str
+    at: int
+    description: str
+
+
+Output = Union[Show, Choices, Notice, ChooseLanguage, Alert]
 
 
 @dataclass(frozen=True)
@@ -187,6 +200,8 @@ class _Step:
             others = tuple(code for code in detected if code != ENGLISH)
             lang = self.state.lang or (detected[0] if len(detected) == 1 else others[0] if len(others) == 1 else None)
             turn = self.go(contract.URGENT, back=(), lang=lang)
+            if lang not in (None, ENGLISH):  # the page is in the caller's own language already
+                return turn
             return Turn(turn.outputs + (Notice("language_hint"),), turn.state)
         if self.state.lang is not None:  # remembered from an earlier conversation
             return self.go(contract.WELCOME, back=())

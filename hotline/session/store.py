@@ -9,13 +9,17 @@ p, and nothing else:
 | `hl:{p}:l`      | the caller's language                                  | HOTLINE_LANG_TTL               |
 | `hl:{p}:o`      | "opted out": they sent STOP                            | HOTLINE_OPTOUT_TTL             |
 | `hl:load:<w>`   | replies the whole line sent in rate window w (no caller) | two windows                  |
+| `hl:{p}:r`      | a report being written, sealed (hotline/reports/seal.py) | the report's draft TTL (30 min) |
+| `hl:{p}:n`      | how many reports the caller sent today (a number)      | a day from the first           |
+| `hl:{rep}:alerts` | the current verified alerts (no caller; hotline/reports/box.py) | until the last one ends |
 
 The braces keep a caller's keys in one Redis Cluster hash slot, so one script can read or
 write them together. Every key has a TTL: nothing piles up to be seized.
 
 One turn is two round trips, whatever happens:
 - `read()`: one Lua call counts the message in the caller's rate window and returns the
-  record, language and opt-out flag; the line's reply count comes back in the same pipeline.
+  record, language and opt-out flag; the line's reply count, the caller's report draft and
+  day's report count, and the current verified alerts come back in the same pipeline.
 - `write()`: one Lua compare-and-set. It applies the change only if the record and the
   opt-out flag are still what `read()` saw; otherwise it changes nothing and returns what is
   there now, so the switchboard computes the turn again from the fresh state (no extra read).
@@ -35,6 +39,8 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from hotline.errors import StoreUnavailable
+# Verified alerts are for everyone, so they ride on every read (hotline/reports/alerts.py).
+from hotline.reports.box import ALERTS_KEY
 
 DEFAULT_OPTOUT_TTL = 365 * 24 * 3600
 DEFAULT_WINDOW = 60
@@ -56,6 +62,18 @@ def load_key(window: int) -> str:
     return f"hl:load:{window}"
 
 
+def draft_key(caller: str) -> str:
+    return f"hl:{{{caller}}}:r"
+
+
+def reports_key(caller: str) -> str:
+    return f"hl:{{{caller}}}:n"
+
+
+# A caller's report count lasts a day from their first report: "a few reports a day".
+REPORTS_TTL = 24 * 3600
+
+
 @dataclass(frozen=True)
 class Snapshot:
     """One read of what is kept about a caller."""
@@ -65,6 +83,9 @@ class Snapshot:
     opted_out: bool = False
     count: int = 0  # this caller's messages in the current rate window, this one included (opted out: 0)
     load: int = 0  # replies the whole line has sent in the current rate window
+    draft: bytes = b""  # a report being written, sealed (never readable without the key)
+    reports: int = 0  # reports this caller sent today
+    alerts: bytes = b""  # the current verified alerts, as hotline/reports/alerts.py wrote them
 
 
 @dataclass(frozen=True)
@@ -76,6 +97,9 @@ class Change:
     forget_lang: bool = False
     opt_out: bool | None = None  # True: mark opted out; False: clear the mark; None: leave it
     replied: bool = False  # a reply goes out: counts toward the line's budget
+    draft: bytes | None = None  # a sealed report draft to keep; b"" deletes it; None: leave it
+    draft_ttl: int = 1800  # seconds the draft lives (a report's words: at most two hours)
+    reported: bool = False  # a report was sent: counts toward the caller's day
 
 
 class SessionStore(Protocol):
@@ -143,8 +167,9 @@ class MemoryStore:
             load_raw = self._get(load_key(window), now)
             load = int(load_raw) if load_raw else 0
             lang_text = lang.decode() if lang else None
+            extra = self._extra(caller, now)
             if self._get(optout_key(caller), now) is not None:
-                return Snapshot(body, lang_text, True, 0, load)
+                return Snapshot(body, lang_text, True, 0, load, *extra)
             seen_window, _, seen_count = head.partition(b",")
             count = int(seen_count) + 1 if head and int(seen_window) == window else 1
             value = b"%d,%d;%s" % (window, count, body)
@@ -154,7 +179,11 @@ class MemoryStore:
                 self._data[state_key(caller)] = (value, self._data[state_key(caller)][1])  # keep its TTL
             if len(self._data) > 10_000:  # the embedded store never grows without bound
                 self._expire(now)
-            return Snapshot(body, lang_text, False, count, load)
+            return Snapshot(body, lang_text, False, count, load, *extra)
+
+    def _extra(self, caller: str, now: float) -> tuple[bytes, int, bytes]:
+        return (self._get(draft_key(caller), now) or b"", int(self._get(reports_key(caller), now) or 0),
+                self._get(ALERTS_KEY, now) or b"")
 
     def write(self, caller: str, seen: Snapshot, change: Change) -> Snapshot | None:
         now = self._clock()
@@ -163,7 +192,9 @@ class MemoryStore:
             opted_out = self._get(optout_key(caller), now) is not None
             if body != seen.session or opted_out != seen.opted_out:
                 lang = self._get(lang_key(caller), now)
-                return Snapshot(body, lang.decode() if lang else None, opted_out, seen.count, seen.load)
+                draft, reports, _ = self._extra(caller, now)
+                return Snapshot(body, lang.decode() if lang else None, opted_out, seen.count, seen.load,
+                                draft, reports, seen.alerts)
             head = head or b"0,0"
             if change.session is not None:
                 self._set(state_key(caller), head + b";" + change.session, self.state_ttl, now)
@@ -177,11 +208,34 @@ class MemoryStore:
                 self._set(optout_key(caller), b"1", self.optout_ttl, now)
             elif change.opt_out is False:
                 self._data.pop(optout_key(caller), None)
+            if change.draft:
+                self._set(draft_key(caller), change.draft, change.draft_ttl, now)
+            elif change.draft is not None:
+                self._data.pop(draft_key(caller), None)
+            if change.reported:
+                item = self._data.get(reports_key(caller))
+                if item is None or item[1] <= now:
+                    self._set(reports_key(caller), b"1", REPORTS_TTL, now)
+                else:
+                    self._data[reports_key(caller)] = (b"%d" % (int(item[0]) + 1), item[1])
             if change.replied:
                 key = load_key(int(now // self.window))
                 load = self._get(key, now)
                 self._set(key, str(int(load or 0) + 1).encode(), 2 * self.window, now)
             return None
+
+    # The plain keys hotline/reports/box.py keeps beside the callers' (MemoryBox).
+    def get(self, key: str) -> bytes | None:
+        with self._lock:
+            return self._get(key, self._clock())
+
+    def put(self, key: str, value: bytes, ttl: float) -> None:
+        with self._lock:
+            self._set(key, value, ttl, self._clock())
+
+    def delete(self, key: str) -> None:
+        with self._lock:
+            self._data.pop(key, None)
 
     def _expire(self, now: float) -> None:
         for key in [k for k, (_, expires) in self._data.items() if expires <= now]:
@@ -222,11 +276,12 @@ end
 return {body, lang, 0, count}
 """
 
-# KEYS: record, language, opt-out.
+# KEYS: record, language, opt-out, report draft, report count.
 # ARGV: seen record, seen opted-out (0/1), keep record (0/1), new record, state TTL,
 #       language ('' = leave), language TTL, forget language (0/1),
-#       opt-out ('set' / 'clear' / ''), opt-out TTL, window seconds.
-# Compare-and-set: returns {1} when applied, else {0, record, language, opted out}.
+#       opt-out ('set' / 'clear' / ''), opt-out TTL, window seconds,
+#       draft ('set' / 'del' / ''), draft, draft TTL, reported (0/1), report count TTL.
+# Compare-and-set: returns {1} when applied, else {0, record, language, opted out, draft, count}.
 _WRITE = """
 local v = redis.call('GET', KEYS[1])
 local head, body = '', ''
@@ -236,7 +291,7 @@ if v then
 end
 local out = redis.call('EXISTS', KEYS[3])
 if body ~= ARGV[1] or tostring(out) ~= ARGV[2] then
-  return {0, body, redis.call('GET', KEYS[2]), out}
+  return {0, body, redis.call('GET', KEYS[2]), out, redis.call('GET', KEYS[4]), redis.call('GET', KEYS[5])}
 end
 if head == '' then head = '0,0' end
 if ARGV[3] == '1' then
@@ -253,6 +308,14 @@ if ARGV[9] == 'set' then
   redis.call('SET', KEYS[3], '1', 'EX', ARGV[10])
 elseif ARGV[9] == 'clear' then
   redis.call('DEL', KEYS[3])
+end
+if ARGV[12] == 'set' then
+  redis.call('SET', KEYS[4], ARGV[13], 'EX', ARGV[14])
+elseif ARGV[12] == 'del' then
+  redis.call('DEL', KEYS[4])
+end
+if ARGV[15] == '1' and redis.call('INCR', KEYS[5]) == 1 then
+  redis.call('EXPIRE', KEYS[5], ARGV[16])
 end
 return {1}
 """
@@ -354,22 +417,30 @@ class RedisStore:
     def _keys(self, caller: str) -> tuple[str, str, str]:
         return state_key(caller), lang_key(caller), optout_key(caller)
 
+    def _report_keys(self, caller: str) -> tuple[str, str]:
+        return draft_key(caller), reports_key(caller)
+
     def read(self, caller: str) -> Snapshot:
         window = int(self._clock() // self.window)
-        (body, lang, opted_out, count), load = self._run([
+        (body, lang, opted_out, count), load, (draft, reports), alerts = self._run([
             ("EVALSHA", self._sha["read"], 3, *self._keys(caller), window, self.window),
             ("GET", load_key(window)),
+            ("MGET", *self._report_keys(caller)),
+            ("GET", ALERTS_KEY),
         ])
-        return Snapshot(body or b"", lang.decode() if lang else None, bool(opted_out), int(count), int(load or 0))
+        return Snapshot(body or b"", lang.decode() if lang else None, bool(opted_out), int(count), int(load or 0),
+                        draft or b"", int(reports or 0), alerts or b"")
 
     def write(self, caller: str, seen: Snapshot, change: Change) -> Snapshot | None:
         opt_out = {True: "set", False: "clear", None: ""}[change.opt_out]
         window = int(self._clock() // self.window)
         commands: list[tuple] = [
-            ("EVALSHA", self._sha["write"], 3, *self._keys(caller),
+            ("EVALSHA", self._sha["write"], 5, *self._keys(caller), *self._report_keys(caller),
              seen.session, int(seen.opted_out), int(change.session is not None), change.session or b"",
              self.state_ttl, change.lang or "", self.lang_ttl, int(change.forget_lang),
-             opt_out, self.optout_ttl, self.window),
+             opt_out, self.optout_ttl, self.window,
+             "" if change.draft is None else "set" if change.draft else "del", change.draft or b"",
+             change.draft_ttl, int(change.reported), REPORTS_TTL),
         ]
         if change.replied:
             key = load_key(window)
@@ -377,8 +448,9 @@ class RedisStore:
         result = self._run(commands)[0]
         if result[0] == 1:
             return None
-        _, body, lang, opted_out = result
-        return Snapshot(body or b"", lang.decode() if lang else None, bool(opted_out), seen.count, seen.load)
+        _, body, lang, opted_out, draft, reports = result
+        return Snapshot(body or b"", lang.decode() if lang else None, bool(opted_out), seen.count, seen.load,
+                        draft or b"", int(reports or 0), seen.alerts)
 
     def ping(self) -> bool:
         try:

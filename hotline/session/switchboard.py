@@ -5,24 +5,30 @@ the voice webhook and the terminal simulator all behave the same. It never sees 
 
 Before the engine, in this order (each decided from one read of the store):
   opted out (SMS)           -> silence, until START, YES or UNSTOP
-  the same request again    -> the same reply, computed again; the session does not move twice
   STOP and its synonyms     -> silence, and the caller is marked opted out (SMS only)
-  over the caller's limit   -> one short notice in the window, then silence (SMS only)
-  over the line's limit     -> the short "unavailable" notice (one segment, the ONA number; SMS only)
+  over the caller's limit   -> one short notice in the window, then silence (SMS only; START too)
+  over the line's limit     -> the short "unavailable" notice (one segment, the ONA number; SMS only;
+                               START too, which still clears the opt-out mark)
+  the same request again    -> the same reply, computed again; the session does not move twice
   a picture or recording    -> a polite note that only text is read
   START, YES, UNSTOP        -> a fresh start
   HELP, INFO                -> who runs the line and how to reach a person, then the help page
   FORGET (any language)     -> everything kept about the caller is deleted, and confirmed
-  anything else             -> the engine
+  REPORT, ALERTS, a report's answers -> the report loop (hotline/reports), SMS only
+  anything else             -> the engine, then the current verified alerts before a main menu
+A CONFIRM or FALSE from a registered responder's phone goes to the report loop before all this.
 """
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import hashlib
 import hmac
 import logging
+import secrets
 import threading
 from dataclasses import dataclass, replace
+from typing import Callable
 
 from hotline.session import intake
 from hotline.session.callers import pseudonym
@@ -33,6 +39,7 @@ from hotline.core import contract
 from hotline.core.words import NOTHING, Words
 from hotline.session.record import Codebook, Record
 from hotline.session.store import Change, SessionStore, Snapshot
+from hotline.reports import intake as report_intake
 
 log = logging.getLogger(__name__)
 
@@ -69,15 +76,19 @@ class Answer:
 class _Plan:
     answer: Answer
     change: Change | None  # None: nothing to write
+    after: Callable[[], None] | None = None  # once the change is written (a report goes to responders)
 
 
 class Switchboard:
-    def __init__(self, content: Content, store: SessionStore, secret: bytes, limits: Limits | None = None):
+    def __init__(self, content: Content, store: SessionStore, secret: bytes, limits: Limits | None = None,
+                 reports=None):
         self._content = content
         self.store = store
         self.secret = secret
         self.limits = limits or Limits()
         self._swap = threading.Lock()
+        self.reports = reports  # hotline.reports.service.Reports, or None: no report loop
+        self.clock = lambda: dt.datetime.now(dt.timezone.utc)  # tests fix it
 
     @property
     def content(self) -> Content:
@@ -97,15 +108,22 @@ class Switchboard:
         return base64.urlsafe_b64encode(digest[:6]).decode("ascii")
 
     def turn(self, number: str, text: str, *, request_id: str | None = None, channel: str | None = None,
-             opt_out_type: str | None = None, media: int = 0) -> Answer:
+             opt_out_type: str | None = None, media: int = 0, remember: bool = True) -> Answer:
         """Answer one message or keypress (see _answer), with the content it was made with."""
         content = self._content  # one version for the whole turn, even if a reload lands now
         answer = self._answer(content, number, text, request_id=request_id, channel=channel,
-                              opt_out_type=opt_out_type, media=media)
+                              opt_out_type=opt_out_type, media=media, remember=remember)
         return replace(answer, content=content)
 
+    def passer_by(self, request_id: str | None) -> str:
+        """The key of a caller who is nobody in particular (a withheld number): this request's
+        own, so two of them never share a record. Not a phone number's pseudonym."""
+        seed = request_id or secrets.token_hex(16)
+        digest = hmac.new(self.secret, b"withheld\0" + seed.encode("utf-8", "replace"), hashlib.sha256).digest()
+        return base64.urlsafe_b64encode(digest[:15]).decode("ascii")
+
     def _answer(self, content: Content, number: str, text: str, *, request_id: str | None, channel: str | None,
-                opt_out_type: str | None, media: int) -> Answer:
+                opt_out_type: str | None, media: int, remember: bool = True) -> Answer:
         """Answer one message or keypress.
 
         request_id: Twilio's MessageSid for SMS; the voice line passes CallSid plus its step
@@ -115,19 +133,30 @@ class Switchboard:
             of text messages never silences a phone call.
         opt_out_type: Twilio's OptOutType parameter, when Advanced Opt-Out sends it.
         media: how many pictures or recordings came with the message (NumMedia).
+        remember: False for a withheld number ("Anonymous", a keypad placeholder): the turn
+            starts fresh, under this request's own key, and keeps nothing but the rate count
+            (one window) and the line's reply count. `number` is then not read.
         """
-        caller = self.caller(number)
+        caller = self.caller(number) if remember else self.passer_by(request_id)
         word = intake.carrier_word(text, opt_out_type) if channel == "sms" else None
         words = Words(intake.clean(text))  # cleaned and normalised once; everything below reads these
         request = self.request_digest(request_id) if request_id else ""
+        if channel == "sms" and self.reports is not None:
+            handled = self.reports.responder(content, number, words.text, self.clock())
+            if handled is not None:
+                return Answer(handled)
         try:
             seen = self.store.read(caller)
         except StoreUnavailable as exc:
             log.warning("session store unavailable (%s): answering without memory", exc)
             return Answer(self.offline(content, words, word), degraded=True)
+        if not remember:
+            seen = Snapshot(count=seen.count, load=seen.load)
         plan = None
         for _ in range(MAX_ATTEMPTS):
             plan = self._plan(content, seen, words, word, request, media, channel == "sms")
+            if not remember and plan.change is not None:  # no record, no language, no opt-out mark
+                plan = _Plan(plan.answer, Change(session=None, replied=True) if plan.change.replied else None)
             if plan.change is None:
                 return plan.answer
             try:
@@ -136,6 +165,11 @@ class Switchboard:
                 log.warning("session store unavailable on write (%s): the reply goes out, the step is not kept", exc)
                 return Answer(plan.answer.turn, degraded=True)
             if fresh is None:
+                if plan.after is not None:
+                    try:
+                        plan.after()
+                    except Exception as exc:  # the reply still goes out; the log gets the type only
+                        log.error("after a turn: %s", type(exc).__name__)
                 return plan.answer
             seen = fresh  # another message from this caller landed first: think again from there
         log.warning("a turn conflicted %d times with the same caller's other messages; answered, not kept", MAX_ATTEMPTS)
@@ -148,30 +182,56 @@ class Switchboard:
         state = record.state
         if sms and seen.opted_out and word != intake.START:
             return _Plan(Answer(Turn((), state)), None)  # Twilio would refuse any reply (error 21610)
-        if request and record.request == request:
-            turn, _ = self.reply(content, record.before or state, words, word)
-            return _Plan(Answer(turn, repeated=True), None)
         if word == intake.STOP:
-            return _Plan(Answer(Turn((), State())), Change(session=None, forget_lang=True, opt_out=True))
-        # The limits guard the SMS bill: every reply costs money. On a call, silence would be dead
-        # air, and a call costs by the minute however many keys are pressed.
-        if sms and word != intake.START:  # STOP and START are always heard
+            return _Plan(Answer(Turn((), State())), Change(session=None, forget_lang=True, opt_out=True,
+                                                          draft=b"" if seen.draft else None))
+        # The limits guard the SMS bill: every reply costs money, START's full menu included
+        # (an opted-out number is not counted, so its START is always heard). On a call, silence
+        # would be dead air, and a call costs by the minute however many keys are pressed.
+        if sms:
+            # START from an opted-out number clears the mark even when no menu can be sent:
+            # Twilio has already subscribed the number again.
+            resubscribe = (Change(session=seen.session or None, opt_out=False)
+                           if word == intake.START and seen.opted_out else None)
             if seen.count > self.limits.per_caller:
                 # The message that first crosses the limit gets one notice; the rest, silence.
                 notice = (Notice("too_fast"),) if seen.count == self.limits.per_caller + 1 else ()
-                return _Plan(Answer(Turn(notice, state)), None)
+                return _Plan(Answer(Turn(notice, state)), resubscribe)
             if seen.load >= self.limits.per_line:
-                return _Plan(Answer(Turn((Notice("unavailable"),), state)), None)
+                return _Plan(Answer(Turn((Notice("unavailable"),), state)), resubscribe)
+        # After the limits: a replayed signed request (Twilio's retry, or a captured one sent
+        # again and again) gets its reply again only within them, since every reply costs.
+        if request and record.request == request:
+            before = record.before or state
+            replayed = (self.reports.plan(content, seen, before, words.text, self.clock())
+                        if self.reports is not None and sms and word is None else None)
+            # A report's answer again: its reply again; nothing is kept or relayed twice.
+            turn = replayed.turn if replayed is not None else self.reply(content, before, words, word)[0]
+            return _Plan(Answer(turn, repeated=True), None)
         if media:
             return _Plan(Answer(Turn((Notice("media"),), state)), None)
+        if self.reports is not None:
+            now = self.clock()
+            planned = self.reports.plan(content, seen, state, words.text, now) if sms and word is None else None
+            if planned is not None:
+                return _Plan(Answer(planned.turn), Change(
+                    session=Record(planned.turn.state, request, state).encode(codes), lang=planned.turn.state.lang,
+                    replied=True, draft=planned.draft, reported=planned.reported), planned.after)
+        if report_intake.question_at(state.node):  # HELP, START or FORGET in the middle of a report
+            state = replace(state, node=contract.MAIN_MENU, back=())
         turn, forget = self.reply(content, state, words, word)
+        # A report's words live only while its questions are being answered.
+        drop_draft = b"" if seen.draft else None
         if forget:
-            return _Plan(Answer(turn), Change(session=None, forget_lang=True, replied=True))
+            return _Plan(Answer(turn), Change(session=None, forget_lang=True, replied=True, draft=drop_draft))
+        if self.reports is not None:
+            turn = self.reports.first(content, turn, seen, now, sms)
         change = Change(
             session=Record(turn.state, request, state).encode(codes),
             lang=turn.state.lang,
             opt_out=False if word == intake.START and seen.opted_out else None,  # a call never clears it
             replied=True,
+            draft=None if report_intake.question_at(turn.state.node) else drop_draft,
         )
         return _Plan(Answer(turn), change)
 

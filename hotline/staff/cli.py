@@ -7,6 +7,7 @@ exit status and one clear message, never a traceback.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import sys
 
 import click
@@ -85,15 +86,73 @@ def serve(host: str, port: int, dev: bool | None) -> None:
     """Run the webhook server for local use (production runs gunicorn, see the Procfile)."""
     from hotline.web.app import create_app
 
+    from hotline.config import check_listen
+
     overrides = {} if dev is None else {"dev": dev}
     try:
         app = create_app(overrides)
+        check_listen(host, app.config["HOTLINE_SETTINGS"].dev)
     except HotlineError as exc:
         _fail(exc)
     # Not app.run(): Flask ignores it inside its own command line (FLASK_RUN_FROM_CLI is set).
     from werkzeug.serving import run_simple
 
     run_simple(host, port, app, threaded=True)
+
+
+@main.command("worker", with_appcontext=False)
+@click.option("--burst", is_flag=True, help="Send what is queued, then stop (for a test or a cron job).")
+def worker(burst: bool) -> None:
+    """Send the queued text messages (the Procfile's `worker:`): RQ on REDIS_URL.
+
+    Every message was let through by the outbound guard when it was queued; here it is only
+    opened, paced to HOTLINE_SEND_RATE and handed to Twilio (or, in development, written to
+    HOTLINE_OUTBOX).
+    """
+    import redis
+    from rq import Queue, Worker
+
+    from hotline.session import outbound
+
+    try:
+        settings = Settings.from_env()
+    except HotlineError as exc:
+        _fail(exc)
+    if not settings.redis_url:
+        _fail(HotlineError("hotline worker needs REDIS_URL: with the embedded store the server sends by itself"))
+    sender = outbound.sender_for(settings)
+    if sender is None:
+        _fail(HotlineError("hotline worker cannot send: set TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and HOTLINE_NUMBER "
+                           "(or, in development, HOTLINE_OUTBOX)"))
+    connection = redis.Redis.from_url(settings.redis_url)
+    outbound.set_worker(outbound.WorkerContext(sender, outbound.fernet_for(settings.secret),
+                                               outbound.RedisRate(connection, settings.send_rate)))
+    queue = Queue(outbound.QUEUE_NAME, connection=connection)
+    # The scheduler puts retried jobs back on the queue when their backoff is over.
+    Worker([queue], connection=connection).work(burst=burst, with_scheduler=True)
+
+
+def _run_on_loopback_in_dev(**options):
+    """Flask's own `run`, refused on a network address in development mode (see check_listen)."""
+    from flask.cli import run_command
+
+    from hotline.config import _TRUE, check_listen
+
+    try:
+        check_listen(options["host"], os.environ.get("HOTLINE_DEV", "").strip().lower() in _TRUE)
+    except HotlineError as exc:
+        _fail(exc)
+    click.get_current_context().invoke(run_command, **options)
+
+
+def _checked_run_command() -> click.Command:
+    from flask.cli import run_command
+
+    return click.Command("run", params=run_command.params, callback=_run_on_loopback_in_dev, help=run_command.help,
+                         short_help=run_command.short_help)
+
+
+main.add_command(_checked_run_command())
 
 
 # `hotline check`, `schema`, `render` and `graph`: the staff tools (hotline/staff/).

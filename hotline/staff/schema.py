@@ -96,11 +96,11 @@ def _contract(schema: dict[str, Any]) -> None:
     messages["properties"] = {
         mid: dict(text, description="Placeholders the hotline fills in: "
                   + (", ".join("{" + p + "}" for p in sorted(names)) or "none"))
-        for mid, names in sorted(contract.MESSAGES.items())}
+        for mid, names in sorted({**contract.MESSAGES, **contract.REPORT_MESSAGES}.items())}
     words = next(iter(keywords.pop("patternProperties").values()))
     keywords.pop("propertyNames", None)
     keywords["required"] = list(contract.KEYWORDS)
-    keywords["properties"] = {kid: words for kid in contract.KEYWORDS + contract.OPTIONAL_KEYWORDS}
+    keywords["properties"] = {kid: words for kid in contract.KEYWORDS + contract.OPTIONAL_KEYWORDS + contract.REPORT_KEYWORDS}
     keywords["additionalProperties"] = False
 
 

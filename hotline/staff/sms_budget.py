@@ -181,6 +181,10 @@ def replies(content: Content, lang: str) -> list[Reply]:
         add("the language list", said(contract.MAIN_MENU, script.keywords["language"][0]), listed)
         if lang == content.languages.book(None).code:  # a first message in no known language
             add("the first-contact language list", step(content, State(), Words(NOT_A_CHOICE)), listed)
+    if script.has_urgent and lang == content.languages.book(None).code:
+        # a panic word as a first text, language unknown: the urgent page and how to choose one
+        add("the urgent page as a first text", step(content, State(), Words(script.keywords[contract.URGENT][0])),
+            script.lines.get(f"keywords:{contract.URGENT}", written(contract.URGENT)))
     # Before the engine, the switchboard answers Twilio's HELP word and FORGET itself, and
     # sends some notices alone: to a picture, to too many messages at once, when the whole
     # line is over its limit (hotline/session/switchboard.py).

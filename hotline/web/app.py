@@ -8,6 +8,7 @@ from flask import Flask
 
 from hotline.config import Settings
 from hotline.content.bundle import load_content
+from hotline.session.breaker import BreakerStore
 from hotline.session.store import MemoryStore, RedisStore, SessionStore
 from hotline.session.switchboard import Limits, Switchboard
 
@@ -21,8 +22,9 @@ MAX_REQUEST_BYTES = 64 * 1024
 
 def make_store(settings: Settings) -> SessionStore:
     if settings.redis_url:
-        return RedisStore(settings.redis_url, settings.state_ttl, settings.lang_ttl, settings.redis_timeout,
-                          optout_ttl=settings.optout_ttl, window=settings.rate_window)
+        # Behind a circuit breaker: a Redis that hangs costs a few timeouts, then none.
+        return BreakerStore(RedisStore(settings.redis_url, settings.state_ttl, settings.lang_ttl, settings.redis_timeout,
+                                       optout_ttl=settings.optout_ttl, window=settings.rate_window))
     log.warning("REDIS_URL is not set: using the embedded in-process store. State is NOT shared "
                 "between processes and is lost on restart; use Redis for anything but a trial.")
     return MemoryStore(settings.state_ttl, settings.lang_ttl, optout_ttl=settings.optout_ttl, window=settings.rate_window)
@@ -38,6 +40,36 @@ def revision_source(settings: Settings):
     return RevisionSource(revisions, settings.languages)
 
 
+def make_outbound(settings: Settings, board: Switchboard, config: Mapping[str, Any], injected: bool):
+    """The outbound guard and its queue (hotline/session/outbound.py), for every feature that texts.
+
+    The queue: HOTLINE_OUTBOUND_QUEUE in the app config ("rq", "thread" or "direct") if a test
+    names one; else a test's own sender is called directly, Redis gets the RQ queue that
+    `hotline worker` runs, and the embedded store a background thread.
+    """
+    from hotline.session import outbound
+
+    sender = config.get("HOTLINE_TEXT_SENDER")
+    kind = config.get("HOTLINE_OUTBOUND_QUEUE") or ("direct" if injected else "rq" if settings.redis_url else "thread")
+    if sender is None:
+        queue = None
+    elif kind == "direct":
+        queue = outbound.DirectQueue(sender)
+    elif kind == "rq":
+        queue = outbound.RQQueue(settings.redis_url, settings.secret, settings.redis_timeout)
+    else:
+        queue = outbound.ThreadQueue(sender, settings.send_rate)
+    if settings.redis_url:
+        ledger = outbound.RedisLedger(settings.redis_url, settings.redis_timeout, settings.rate_window)
+    else:
+        ledger = outbound.MemoryLedger(board.store, settings.rate_window)
+    guard = outbound.Outbound(settings.secret, ledger, queue, settings.line_limit)
+    phone = config.get("HOTLINE_PHONE")
+    if phone is not None and phone.volunteers:
+        guard.allow_staff(outbound.Purpose.VOLUNTEER_NOTICE, phone.volunteers.numbers)
+    return guard
+
+
 def build_switchboard(settings: Settings, source=None) -> Switchboard:
     if source is not None:
         content = source.load()
@@ -45,6 +77,53 @@ def build_switchboard(settings: Settings, source=None) -> Switchboard:
         content = load_content(settings.flows_dir, settings.translations_dir, settings.languages)
     limits = Limits(per_caller=settings.caller_limit, per_line=settings.line_limit)
     return Switchboard(content, make_store(settings), settings.secret, limits)
+
+
+class _GuardedOutbound:
+    """The report loop's way out: the one outbound guard (hotline/session/outbound.py), as a
+    responder relay, which lets through only the configured responders' numbers."""
+
+    def __init__(self, guard):
+        self.guard = guard
+
+    def send(self, to: str, body: str, purpose: str) -> None:
+        from hotline.session.outbound import Purpose
+
+        self.guard.send(to, body, Purpose.RESPONDER_RELAY)  # a refusal is logged by its reason
+
+
+def add_reports(app: Flask, board: Switchboard, flask_config: Mapping[str, Any]) -> None:
+    """The verified-report loop (hotline/reports), wired to this app's store and outbound guard.
+
+    Tests may put ReportSettings in HOTLINE_REPORTS and a Dispatch in HOTLINE_REPORT_DISPATCH
+    (one that runs the courier at once); otherwise the environment decides and the courier
+    runs in a background thread, handing each relay to the guard's queue (RQ with Redis).
+    """
+    import os
+    import time
+
+    from hotline.reports.box import MemoryBox, RedisBox
+    from hotline.reports.relay import Courier, ThreadDispatch
+    from hotline.reports.seal import Seal
+    from hotline.reports.service import Reports, check_content
+    from hotline.reports.settings import ReportSettings
+    from hotline.session.outbound import Purpose
+
+    settings = flask_config.get("HOTLINE_REPORTS") or ReportSettings.from_env(os.environ)
+    box = MemoryBox(board.store) if isinstance(board.store, MemoryStore) else RedisBox(board.store.client)
+    guard = app.extensions["hotline_outbound"]
+    dispatch = flask_config.get("HOTLINE_REPORT_DISPATCH") or ThreadDispatch()
+    courier = None
+    if settings is not None:
+        guard.allow_staff(Purpose.RESPONDER_RELAY, settings.responders)
+        if guard.queue is None:
+            log.warning("responders are configured but the hotline cannot send text messages "
+                        "(TWILIO_ACCOUNT_SID, HOTLINE_NUMBER, or HOTLINE_OUTBOX in development): reports are refused")
+        else:
+            courier = Courier(settings, Seal(board.secret), box, _GuardedOutbound(guard), dispatch,
+                              lambda: board.content, lambda: board.clock().timestamp() if board.clock else time.time())
+    check_content(board.content, settings)
+    board.reports = Reports(settings, board.secret, box, courier, dispatch)
 
 
 def create_app(config: Mapping[str, Any] | Settings | None = None) -> Flask:
@@ -91,7 +170,12 @@ def create_app(config: Mapping[str, Any] | Settings | None = None) -> Flask:
 
     app.register_blueprint(webhooks.bp)
     from hotline.web.voice import init_app as add_phone_line
+    injected = "HOTLINE_TEXT_SENDER" in app.config  # a test's own sender (or None)
     add_phone_line(app)
+    app.extensions["hotline_outbound"] = make_outbound(settings, board, app.config, injected)
+    if flask_config.get("HOTLINE_CLOCK"):
+        board.clock = flask_config["HOTLINE_CLOCK"]
+    add_reports(app, board, flask_config)
     log.info("hotline serving scripts %s in %s on the %s store",
              board.content.version, ", ".join(board.content.languages.codes), board.store.name)
     return app

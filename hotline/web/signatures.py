@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hmac
 import logging
+import re
 from functools import lru_cache, wraps
 from typing import Iterator
 from urllib.parse import urlparse
@@ -79,8 +80,66 @@ def _validator(token: str) -> RequestValidator:
     return RequestValidator(token)
 
 
+# Twilio's identifiers, as Twilio makes them: two letters and 32 hex digits.
+_SID = {
+    "MessageSid": re.compile(r"^(SM|MM)[0-9a-fA-F]{32}$"),
+    "SmsSid": re.compile(r"^(SM|MM)[0-9a-fA-F]{32}$"),
+    "SmsMessageSid": re.compile(r"^(SM|MM)[0-9a-fA-F]{32}$"),
+    "CallSid": re.compile(r"^CA[0-9a-fA-F]{32}$"),
+    "AccountSid": re.compile(r"^AC[0-9a-fA-F]{32}$"),
+}
+# A phone number in E.164, perhaps behind a channel ("whatsapp:+1..."), or what Twilio sends
+# for a withheld caller ID (a word such as "Anonymous"; keypad placeholders are E.164 already).
+_NUMBER = re.compile(r"^([a-z]{2,12}:)?\+[1-9][0-9]{1,14}$|^[A-Za-z][A-Za-z ]{0,19}$")
+_NUMBERS = ("From", "To", "Caller", "Called")
+# Twilio's counts are digits; the same digits with anything after them are a re-cut (an
+# unreadable count on its own is only read as none, see intake.media_count).
+_COUNT = re.compile(r"^[0-9]+[^0-9]")
+_COUNTS = ("NumMedia", "NumSegments")
+_SHAPED = {
+    "Digits": re.compile(r"^[0-9*#]{0,32}$"),
+    **{name: re.compile(r"^[A-Z]{0,20}$") for name in ("FromCountry", "ToCountry", "CallerCountry", "CalledCountry")},
+}
+# Free-text location fields: a value with one of Twilio's own parameter names inside is a re-cut.
+_LOCATION = tuple(f"{who}{what}" for who in ("From", "To", "Caller", "Called") for what in ("City", "State", "Zip"))
+_NAMES = ("MessageSid", "AccountSid", "CallSid", "SmsSid", *_COUNTS, "OptOutType", "MessagingServiceSid",
+          *_SHAPED, *_LOCATION, "Direction", "CallStatus", "ApiVersion")
+# The one identifier each webhook always carries; required wherever signatures are checked.
+_REQUIRED = {"/sms": "MessageSid", "/voice": "CallSid"}
+
+
+def malformed_identifier(path: str, form, signed: bool) -> str | None:
+    """The name of a Twilio parameter whose value is not the shape Twilio gives it, else None.
+
+    Twilio's signature joins sorted names and values with no separator, so a captured request
+    can be re-cut and still verify: drop `FromCity` and append "FromCityBINGHAMTON" to `From`,
+    or let a value swallow the `MessageSid` that follows it to dodge the duplicate check. A
+    re-cut value never has the shape of a real one, and a dropped identifier is missing.
+    Unknown extra parameters are not looked at: Twilio adds new ones without notice. (Body and
+    SpeechResult are a person's words and can be anything; what follows them in Twilio's order,
+    From and To, is checked.)
+    """
+    for name, shape in (*_SID.items(), *_SHAPED.items(), *((n, _NUMBER) for n in _NUMBERS)):
+        values = form.getlist(name)
+        if len(values) > 1 or (values and not shape.match(values[0])):
+            return name
+    for name in _COUNTS:
+        if _COUNT.match(form.get(name, "")):
+            return name
+    for name in _LOCATION:
+        value = form.get(name)
+        if value and any(other in value for other in _NAMES):
+            return name
+    if signed:
+        required = _REQUIRED.get("/voice" if path.startswith("/voice") else path)
+        if required and not form.get(required):
+            return required
+    return None
+
+
 def twilio_only(view):
-    """Refuse (403) any request not signed by Twilio with our auth token.
+    """Refuse (403) any request not signed by Twilio with our auth token, and (400) any whose
+    Twilio identifiers are not shaped as Twilio makes them (see malformed_identifier).
 
     Only in development mode without a token does a request pass unchecked; the app said so
     loudly when it started.
@@ -97,6 +156,12 @@ def twilio_only(view):
                 return "This endpoint only answers requests signed by Twilio.\n", 403, {"Content-Type": "text/plain"}
         elif not settings.dev:  # Settings.checked() makes this impossible; keep it impossible
             return "The hotline has no Twilio auth token configured.\n", 403, {"Content-Type": "text/plain"}
+        # Only a form has Twilio's parameters (anything else is refused by the route, 415).
+        form = request.mimetype == "application/x-www-form-urlencoded"
+        bad = form and malformed_identifier(request.path, request.form, bool(settings.auth_token))
+        if bad:
+            log.warning("refused a request to %s: %s is not shaped as Twilio makes it", request.path, bad)
+            return f"{bad} is not a Twilio identifier.\n", 400, {"Content-Type": "text/plain"}
         return view(*args, **kwargs)
 
     return checked

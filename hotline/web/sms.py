@@ -14,7 +14,7 @@ from flask import Blueprint, Response, current_app, jsonify, request
 from werkzeug.exceptions import HTTPException
 
 from hotline.session import intake
-from hotline.session.callers import canonical_number
+from hotline.session.callers import canonical_number, withheld
 from hotline.channels import sms
 from hotline.core.engine import Notice, State, Turn
 from hotline.web.signatures import twilio_only
@@ -52,12 +52,14 @@ def sms_webhook() -> Response:
         return Response("Expected a form.\n", status=415, mimetype="text/plain")
     form = request.form
     number = form.get("From", "")
-    if not canonical_number(number):
+    if not number.strip():
         return Response("Missing From.\n", status=400, mimetype="text/plain")
     board = switchboard()
     try:
+        # A withheld number is nobody in particular: a fresh conversation, nothing remembered.
         answer = board.turn(number, form.get("Body", ""), request_id=form.get("MessageSid") or None, channel="sms",
-                            opt_out_type=form.get("OptOutType"), media=intake.media_count(form.get("NumMedia")))
+                            opt_out_type=form.get("OptOutType"), media=intake.media_count(form.get("NumMedia")),
+                            remember=not withheld(number))
         return twiml(sms.reply_twiml(answer.content or board.content, answer.turn, now()))
     except Exception as exc:  # the person must still get an answer; the log gets no personal data
         log.error("SMS turn failed: %s", type(exc).__name__, exc_info=current_app.debug)

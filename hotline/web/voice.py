@@ -5,6 +5,8 @@
     POST /voice/silence      a <Gather> got nothing: ask again, at most twice, then goodbye
     POST /voice/dialed       the volunteer <Dial> ended (DialCallStatus)
     POST /voice/recorded     a voicemail <Record> ended (only when voicemail is on)
+    POST /voice/whisper      what a responder hears on answering a report call: "hotline report"
+    POST /voice/reported     the responder <Dial> ended
     GET  /voice/recordings/<language>/<clip>.mp3    the recorded audio Twilio <Play>s
 
 The keys go through the same Switchboard.turn as SMS, so a caller's language and place are
@@ -27,16 +29,18 @@ from twilio.twiml.voice_response import VoiceResponse
 from hotline.channels import sms
 from hotline.channels.voice import (LANGUAGE_MENU, MAX_MISSES, VOLUNTEER, Call, Extras, Filled, Links, Place, PhoneLine,
                                     heard, is_miss)
-from hotline.channels.voice.speech import Recordings, clip_id, menu_key, readiness
+from hotline.channels.voice.speech import TTS, Recordings, clip_id, menu_key, readiness
 from hotline.config import PhoneSettings
 from hotline.content.bundle import Content
-from hotline.core.engine import ChooseLanguage
+from hotline.core.engine import ChooseLanguage, Show, Turn
+from hotline.reports.service import REPORT_NODE
 from hotline.core import contract
 from hotline.core.languages import ENGLISH, LANGUAGES
 from hotline.web.signatures import twilio_only
 from hotline.session.switchboard import Switchboard
 from hotline.errors import SendFailed
-from hotline.session.outbound import TextSender, TwilioTextSender
+from hotline.session.callers import withheld
+from hotline.session.outbound import Outbound, OutboxSender, Purpose, TwilioTextSender
 
 log = logging.getLogger(__name__)
 bp = Blueprint("phone", __name__)
@@ -63,15 +67,21 @@ def init_app(app: Flask) -> None:
     """Check the phone settings against the content, pick the text sender, add the routes.
 
     Tests put their own PhoneSettings in HOTLINE_PHONE and a fake sender in HOTLINE_TEXT_SENDER.
+    Texts go out only through the outbound guard (hotline/session/outbound.py), which
+    create_app builds after this from the sender chosen here.
     """
     board: Switchboard = app.extensions["hotline"]
     settings = (app.config.get("HOTLINE_PHONE") or app.config["HOTLINE_SETTINGS"].phone).checked(board.content)
     app.config["HOTLINE_PHONE"] = settings
     if "HOTLINE_TEXT_SENDER" not in app.config:
-        token = app.config["HOTLINE_SETTINGS"].auth_token
-        ready = settings.account_sid and token and settings.hotline_number
-        app.config["HOTLINE_TEXT_SENDER"] = (
-            TwilioTextSender(settings.account_sid, token, settings.hotline_number) if ready else None)
+        hotline = app.config["HOTLINE_SETTINGS"]
+        ready = settings.account_sid and hotline.auth_token and settings.hotline_number
+        if hotline.outbox_dir:  # development only (Settings refuses it otherwise): files, not texts
+            app.config["HOTLINE_TEXT_SENDER"] = OutboxSender(hotline.outbox_dir)
+        else:
+            app.config["HOTLINE_TEXT_SENDER"] = (TwilioTextSender(
+                settings.account_sid, hotline.auth_token, settings.hotline_number, lookup=hotline.lookup)
+                if ready else None)
     lines = _Lines(settings)
     app.extensions["hotline_phone"] = lines
     spoken = lines.line(board.content).ready
@@ -94,8 +104,8 @@ def _line() -> PhoneLine:
     return current_app.extensions["hotline_phone"].line(_board().content)
 
 
-def _sender() -> TextSender | None:
-    return current_app.config.get("HOTLINE_TEXT_SENDER")
+def _outbound() -> Outbound:
+    return current_app.extensions["hotline_outbound"]
 
 
 def _now() -> dt.datetime:
@@ -106,18 +116,36 @@ def _now() -> dt.datetime:
 def _caller() -> tuple[str, bool]:
     """The number to key the caller by, and whether a text message could reach it.
 
-    A withheld number arrives without digits ("Anonymous"): such callers are kept apart by
-    their call instead, so two of them never share a place in the menus. The CallSid's hex
-    becomes a "+0..." number, which no real phone has.
+    A withheld number ("Anonymous", or a placeholder such as +266696687 that spells a word on
+    the keypad) is nobody in particular: such callers are kept apart by their call instead, so
+    two of them never share a place in the menus or a language. The CallSid's hex becomes a
+    "+0..." number, which no real phone has. Whether a text may go to a real-looking number
+    is the outbound guard's to say (spoofed caller ID is the reason there is a guard).
     """
     number = request.form.get("From", "")
-    if any(ch.isdigit() for ch in number):
-        return number, True
+    if not withheld(number):
+        return number, _Reachable(number)
     sid = request.form.get("CallSid", "")
     try:
         return f"+0{int(sid[2:], 16)}", False
     except ValueError:
         return "+0", False
+
+
+class _Reachable:
+    """Whether the outbound guard would let a text reach this caller, asked only when a menu
+    offers one (a language the line cannot speak): reading the number with phonenumbers costs
+    about 0.4 ms, and most turns never need the answer. Truthy or falsy, like the bool it is."""
+
+    __slots__ = ("number", "_answer")
+
+    def __init__(self, number: str):
+        self.number, self._answer = number, None
+
+    def __bool__(self) -> bool:
+        if self._answer is None:
+            self._answer = _outbound().can_text_caller(self.number)
+        return self._answer
 
 
 def _turn(number: str, text: str):
@@ -130,8 +158,8 @@ def _extras(line: PhoneLine) -> Extras:
     return Extras(volunteer=_settings().volunteers is not None, languages=len(line.content.languages.codes) > 1)
 
 
-def _can_text(reachable: bool) -> bool:
-    return reachable and _sender() is not None
+def _can_text(reachable) -> bool:
+    return reachable  # a _Reachable: decided when (and if) the language menu reads it
 
 
 def _clip_url(code: str, context: str) -> str:
@@ -234,6 +262,8 @@ def key() -> Response:
     if not text:
         return _missed(line, call, place, now, reachable)
     turn = _turn(number, text)
+    if turn.state.node == REPORT_NODE and _responders(now):
+        return _report_call(line, turn.state.lang or place.lang, call)
     if not line.spoken(turn.state.lang) and len(line.content.languages.codes) > 1:
         # The caller's place in the engine was its language list (they had texted LANGUAGE
         # during the call), so the key chose a language the phone cannot speak: offer the
@@ -284,7 +314,50 @@ def recording(code: str, name: str) -> Response:
     return send_from_directory(_settings().recordings_dir / code, name, mimetype="audio/mpeg")
 
 
+@bp.post("/voice/whisper")
+@twilio_only
+@always_answers
+def whisper() -> Response:
+    """Said to the responder who answers, before the caller is put through (English: responders'
+    language); nothing about the caller, whose number the responder's phone already shows."""
+    response = VoiceResponse()
+    response.say("Hotline report.", voice=TTS["en"].voice, language=TTS["en"].language)
+    return _twiml(response)
+
+
+@bp.post("/voice/reported")
+@twilio_only
+@always_answers
+def reported() -> Response:
+    line, now = _line(), _now()
+    call, place = Call.from_query(request.args, now), Place.from_query(request.args)
+    if request.form.get("DialCallStatus") in ("completed", "answered"):
+        return _twiml(line.goodbye(place.lang, _links()))
+    # Nobody answered: how to report by text instead, then the main menu.
+    turn = _turn(_caller()[0], "0")
+    turn = Turn((Show(REPORT_NODE),) + turn.outputs, turn.state)
+    return _twiml(line.turn(turn, call.answered(), _links(), now, _extras(line), _can_text(_caller()[1])))
+
+
 # --- the moves behind the routes ---------------------------------------------------------
+
+
+def _responders(now: dt.datetime) -> tuple[str, ...]:
+    """The responders' phones, when they are on shift and the line can ring them."""
+    reports = _board().reports
+    settings = reports.settings if reports is not None else None
+    if settings is None or not _settings().hotline_number or not settings.on_shift(now):
+        return ()
+    return settings.responders
+
+
+def _report_call(line: PhoneLine, lang: str, call: Call) -> Response:
+    """"Report agents nearby" while responders are on shift: ring them, with a whisper."""
+    action = url_for("phone.reported", **call.query(), **Place(contract.MAIN_MENU, lang).query())
+    ring = _settings().volunteers.ring_seconds if _settings().volunteers else 20
+    return _twiml(line.ring(lang, _responders(_now()), _settings().hotline_number, ring, action, _links(),
+                            message="voice_report_connecting", whisper=url_for("phone.whisper")))
+
 
 
 def _missed(line: PhoneLine, call: Call, place: Place, now: dt.datetime, reachable: bool) -> Response:
@@ -313,9 +386,11 @@ def _language_key(line: PhoneLine, number: str, reachable: bool, digits: str, ca
         return _twiml(line.turn(turn, call.answered(), links, now, _extras(line), _can_text(reachable)))
     # A language the line cannot speak: the same welcome and menu, as a text message. The
     # text conversation goes on from there, in their language.
-    try:
-        _sender().send(number, sms.reply_text(line.content, turn, now))
-    except SendFailed:
+    # Through the outbound guard: the caller's own number only, an ordinary North American one,
+    # never after STOP, once a day, within the line's budget. Refused, the caller hears the
+    # ONA number instead of a promise of a text.
+    decision = _outbound().send(number, sms.reply_text(line.content, turn, now), Purpose.CALLER_TEXT_OFFER)
+    if not decision.ok:
         return _twiml(line.goodbye(code, links, before=("unavailable",)))
     return _twiml(line.goodbye(code, links, before=("voice_sms_sent",)))
 

@@ -8,7 +8,7 @@ from twilio.twiml.messaging_response import MessagingResponse
 from hotline.channels.sms import bidi
 from hotline.channels.compose import Choice, Line, compose, referral_moment
 from hotline.content.bundle import Content
-from hotline.core.engine import Turn
+from hotline.core.engine import Alert, Turn
 
 # Twilio refuses bodies over 1600 characters; split long replies at paragraph breaks.
 MAX_BODY = 1600
@@ -72,7 +72,22 @@ def reply_twiml(content: Content, turn: Turn, now: dt.datetime) -> str:
     outputs and referral moment (compose.referral_moment), then served from the memo."""
     lang, outputs = turn.state.lang, turn.outputs
     key = ("sms", lang, outputs, referral_moment(content, outputs, now))
-    return content.renders.get(key, lambda: twiml(reply_text(content, turn, now)))
+    return content.renders.get(key, lambda: _document(content, turn, now))
+
+
+def _document(content: Content, turn: Turn, now: dt.datetime) -> str:
+    """Each verified alert is a message of its own (one SMS, read first); the reply follows."""
+    alerts = [o for o in turn.outputs if isinstance(o, Alert)]
+    if not alerts:
+        return twiml(reply_text(content, turn, now))
+    rest = Turn(tuple(o for o in turn.outputs if not isinstance(o, Alert)), turn.state)
+    response = MessagingResponse()
+    for alert in alerts:
+        response.message(reply_text(content, Turn((alert,), turn.state), now))
+    if rest.outputs:
+        for chunk in split(reply_text(content, rest, now)):
+            response.message(chunk)
+    return str(response)
 
 
 def split(text: str, limit: int = MAX_BODY) -> list[str]:

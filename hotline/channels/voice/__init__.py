@@ -373,13 +373,16 @@ class PhoneLine:
     # --- the volunteer line ---------------------------------------------------------------
 
     def ring(self, lang: str, numbers: tuple[str, ...], caller_id: str, ring_seconds: int, action: str,
-             links: Links) -> VoiceResponse:
-        """Ring every on-call volunteer at once; the first to answer gets the caller."""
+             links: Links, message: str = "voice_volunteer_connecting", whisper: str | None = None) -> VoiceResponse:
+        """Ring every on-call volunteer (or responder) at once; the first to answer gets the caller.
+
+        `whisper`: a URL whose TwiML the one who answers hears before the caller is put through.
+        """
         response = VoiceResponse()
-        self.say_message(response, lang, "voice_volunteer_connecting", links)
+        self.say_message(response, lang, message, links)
         dial = response.dial(caller_id=caller_id, action=action, method="POST", timeout=ring_seconds)
         for number in numbers:
-            dial.number(number)
+            dial.number(number, url=whisper, method="POST") if whisper else dial.number(number)
         return response
 
     def no_volunteer(self, lang: str, why: str, referrals: tuple[str, ...], call: Call, links: Links, now: dt.datetime,
