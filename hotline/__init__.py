@@ -22,4 +22,11 @@ def create_app(config: Any = None) -> "Flask":
     """
     from hotline.web.app import create_app as factory
 
-    return factory(config)
+    app = factory(config)
+    # The staff console sits above the web layer (hotline/staff/console): added here, where
+    # the whole app is put together, when there is a staff database and it is not turned off.
+    if app.config["HOTLINE_SETTINGS"].console and "hotline_revisions" in app.extensions:
+        from hotline.staff.console import init_app
+
+        init_app(app)
+    return app

@@ -23,6 +23,9 @@
 | HOTLINE_PROXY_HOPS         | 0                       | proxies in front of the app whose X-Forwarded-* headers are trusted (ProxyFix) |
 | HOTLINE_URL_FRAGMENT       | none                    | connection overrides on the webhook URLs in Twilio, e.g. `rc=2&ct=1000` |
 | HOTLINE_REDIS_TLS_VERIFY   | on                      | `off`: a rediss:// REDIS_URL with a self-signed certificate (Heroku Key-Value Store) |
+| HOTLINE_DATABASE_URL       | instance/hotline.sqlite3 | staff's database (revisions, accounts); `off`: serve the files, no console |
+| HOTLINE_CONSOLE            | on                      | the staff console at /staff/ (`off` to serve it from another process only) |
+| HOTLINE_LIVE_INTERVAL      | 2                       | seconds between looks at the database's live revision |
 | HOTLINE_SEND_RATE          | 1                       | text messages a second from the hotline's number (Twilio: 1 for a local number) |
 | HOTLINE_OUTBOX             | off                     | development only: write outbound texts as JSON files in this folder, send none |
 | HOTLINE_LOOKUP             | off                     | Twilio Lookup line-type check before texting a caller (a fee per lookup) |
@@ -97,6 +100,10 @@ class Settings:
     reload_signal: str | None = "SIGHUP"
     watch: bool = False
     watch_interval: float = 5.0
+    # The staff database (hotline/content/db): None serves the files in flows_dir as before.
+    database_url: str | None = None
+    console: bool = True
+    live_interval: float = 2.0
     # Outbound texts (hotline/session/outbound.py).
     send_rate: float = 1.0
     outbox_dir: Path | None = None
@@ -138,6 +145,14 @@ class Settings:
         for name, var, folder in (("flows_dir", "HOTLINE_FLOWS_DIR", "flows"),
                                   ("translations_dir", "HOTLINE_TRANSLATIONS_DIR", "translations")):
             values[name] = Path(env[var]) if env.get(var) else base / folder
+        database = env.get("HOTLINE_DATABASE_URL", "").strip() or f"sqlite:///{base / 'instance' / 'hotline.sqlite3'}"
+        values["database_url"] = None if database.lower() in ("off", "none", "0", "no", "false") else database
+        values["console"] = env.get("HOTLINE_CONSOLE", "on").strip().lower() not in ("off", "0", "no", "false")
+        if env.get("HOTLINE_LIVE_INTERVAL"):
+            try:
+                values["live_interval"] = float(env["HOTLINE_LIVE_INTERVAL"])
+            except ValueError:
+                raise ConfigError("HOTLINE_LIVE_INTERVAL must be a number of seconds") from None
         values["watch"] = env.get("HOTLINE_WATCH", "").strip().lower() in _TRUE
         values["lookup"] = env.get("HOTLINE_LOOKUP", "").strip().lower() in _TRUE
         if env.get("HOTLINE_OUTBOX"):
@@ -169,6 +184,9 @@ class Settings:
                               "Twilio gives a webhook 15 seconds in all")
         if self.public_url and not self.public_url.startswith(("https://", "http://")):
             raise ConfigError("HOTLINE_PUBLIC_URL must start with https:// (the URL Twilio calls)")
+        if not 0 < self.live_interval <= 10:
+            raise ConfigError("HOTLINE_LIVE_INTERVAL must be more than 0 and at most 10 seconds: "
+                              "a publish reaches every worker within that")
         if self.watch_interval <= 0:
             raise ConfigError("HOTLINE_WATCH_INTERVAL must be a positive number of seconds")
         if not 0 < self.send_rate <= 100:

@@ -21,6 +21,9 @@ SECRET = "test-secret-key-0123456789abcdefghijklmnop"
 BASE_URL = "https://hotline.example.org"
 # Saturday 28 Nov 2026, 14:00 in Binghamton: ONA is open (Sat 9-17).
 SATURDAY_AFTERNOON = dt.datetime(2026, 11, 28, 19, 0, tzinfo=dt.timezone.utc)
+# Apps under test serve the files they are pointed at, not a staff database's live revision;
+# the console's tests ask for a database of their own (tests/test_console_*.py).
+os.environ["HOTLINE_DATABASE_URL"] = "off"
 REDIS_URL = os.environ.get("HOTLINE_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 # Phone-call helpers and the phone_app fixture (tests/calls.py).
 pytest_plugins = ("calls",)

@@ -248,7 +248,8 @@ def answering(port: int):
 
 def server_env(flows: Path, tmp_path: Path) -> dict:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("HOTLINE_", "REDIS_URL", "TWILIO_"))}
-    env.update(HOTLINE_DEV="1", HOTLINE_FLOWS_DIR=str(flows), HOTLINE_TRANSLATIONS_DIR=str(tmp_path / "no-catalogs"),
+    # The files are what is served here (no staff database): the YAML way of STAFF.md.
+    env.update(HOTLINE_DEV="1", HOTLINE_DATABASE_URL="off", HOTLINE_FLOWS_DIR=str(flows), HOTLINE_TRANSLATIONS_DIR=str(tmp_path / "no-catalogs"),
                PYTHONPATH=str(ROOT))
     return env
 

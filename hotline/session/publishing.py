@@ -18,6 +18,12 @@ signal to the workers, or let HOTLINE_WATCH find the change in each. gunicorn's 
 SIGHUP itself, to replace its workers with fresh ones; that also publishes, but a fresh worker
 that finds an invalid script cannot start, and gunicorn stops when workers fail to boot.
 STAFF.md says which to use when.
+
+With the staff database (HOTLINE_DATABASE_URL), what is live is a revision, not the files: the
+publisher is given a `source` (hotline/content/revisions.py, RevisionSource) and looks at the
+live revision's id every HOTLINE_LIVE_INTERVAL seconds from this same thread, so a publish in the
+console reaches every worker within that time, and a caller's turn makes no extra round trip.
+A signal then reloads the live revision.
 """
 from __future__ import annotations
 
@@ -39,8 +45,9 @@ log = logging.getLogger(__name__)
 
 
 class Publisher:
-    def __init__(self, board: Switchboard, settings: Settings):
+    def __init__(self, board: Switchboard, settings: Settings, source=None):
         self.board = board
+        self.source = source  # the live revision in the database, instead of the files
         self.settings = settings
         self._wake = threading.Event()
         self._stopping = False
@@ -81,7 +88,11 @@ class Publisher:
             files = self.fingerprint()
             serving = self.board.content.version
             try:
-                content = load_content(self.settings.flows_dir, self.settings.translations_dir, self.settings.languages)
+                if self.source is not None:
+                    content = self.source.load()
+                else:
+                    content = load_content(self.settings.flows_dir, self.settings.translations_dir,
+                                           self.settings.languages)
             except ScriptError as exc:
                 self._rejected = files
                 self._refused(len(exc.findings), str(exc.findings[0]) if exc.findings else "", serving)
@@ -114,6 +125,16 @@ class Publisher:
     def _refused(self, findings: int, first: str, serving: str) -> None:
         self.last_rejected = {"at": time.time(), "findings": findings, "first": first, "serving": serving}
         self.last_reload = {"result": "rejected", "at": self.last_rejected["at"], "findings": findings}
+
+    def poll_live(self) -> bool | None:
+        """One look at the live revision's id. None: it is the one being served."""
+        live = self.source.live_id()
+        if live is None or live == self.board.content.version or live == self._rejected:
+            return None
+        published = self.reload(f"revision {live} is live")
+        if not published:
+            self._rejected = live
+        return published
 
     def poll(self) -> bool | None:
         """One look at the files. None: nothing to do (yet); else whether the change was published."""
@@ -151,6 +172,8 @@ class Publisher:
 
     def _run(self) -> None:
         interval = self.settings.watch_interval if self.settings.watch else None
+        if self.source is not None:
+            interval = self.settings.live_interval
         while not self._stopping:
             woken = self._wake.wait(interval)
             if self._stopping:
@@ -159,6 +182,8 @@ class Publisher:
                 if woken:
                     self._wake.clear()
                     self.reload(f"signal {self.signal_name}" if self.signal_name else "requested")
+                elif self.source is not None:
+                    self.poll_live()
                 elif self.settings.watch:
                     self.poll()
             except Exception:  # the publisher must outlive any surprise; the old content serves on
@@ -171,11 +196,11 @@ class Publisher:
         return previous
 
 
-def init_app(app, board: Switchboard, settings: Settings) -> Publisher:
+def init_app(app, board: Switchboard, settings: Settings, source=None) -> Publisher:
     """Called by create_app. Signals are taken only by a server process: not under tests
     (app.testing), and only from the main thread, where Python lets a handler be installed
     (gunicorn loads the app in each worker's main thread; `hotline serve` in its own)."""
-    publisher = Publisher(board, settings)
+    publisher = Publisher(board, settings, source)
     app.extensions["hotline_publisher"] = publisher
     if (settings.reload_signal and hasattr(signal, settings.reload_signal) and not app.testing
             and threading.current_thread() is threading.main_thread()):
@@ -184,7 +209,10 @@ def init_app(app, board: Switchboard, settings: Settings) -> Publisher:
     if settings.watch:
         log.info("watching %s and %s for changes every %gs", settings.flows_dir, settings.translations_dir,
                  settings.watch_interval)
-    if settings.watch or publisher.signal_name:
+    if source is not None:
+        log.info("serving the live revision of the staff database; looking for a new one every %gs",
+                 settings.live_interval)
+    if settings.watch or publisher.signal_name or source is not None:
         publisher.ensure_running()
         # With gunicorn --preload the app is built before the workers fork: start there too.
         app.before_request(publisher.ensure_running)

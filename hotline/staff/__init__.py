@@ -13,6 +13,11 @@
     graph.py        the flows as Mermaid and Graphviz diagrams
     schema.py       JSON Schema for editors, generated from the flow models
     commands.py     the click commands, registered on `hotline`
+    console/        the staff console at /staff/ (a blueprint of the hotline's own app)
+    accounts.py     staff accounts: argon2id, TOTP, sign-in throttling, the audit log
+    publish.py      publish a draft (checked, legal sign-off), roll back
+    db_commands.py  `hotline import`, `export` and `staff add`
 
-Nothing here runs while the hotline serves callers; hotline/session/publishing.py (reloads) does.
+Nothing here runs in a caller's turn; hotline/session/publishing.py (reloads) does. The console
+serves staff, in the same processes when HOTLINE_CONSOLE is on.
 """

@@ -188,6 +188,11 @@ register_staff_commands(main)
 
 main.add_command(translations)
 
+# `hotline import`, `export` and `staff add`: the staff database (hotline/staff/db_commands.py).
+from hotline.staff.db_commands import register as _register_db_commands  # noqa: E402
+
+_register_db_commands(main)
+
 
 @main.command("sources", with_appcontext=False)
 @click.option("--write", is_flag=True, help="Write flows/SOURCES.md instead of printing it.")

@@ -41,13 +41,15 @@ def heard_lines(document: bytes) -> list[str]:
     return lines
 
 
-def run(post: Callable[[str, dict], bytes], number: str, ask: Callable[[str], str]) -> None:
-    """Drive one call: `post(url, form)` answers TwiML, `ask(prompt)` reads the caller's input."""
+def run(post: Callable[[str, dict], bytes], number: str, ask: Callable[[str], str],
+        echo: Callable[[str], None] = click.echo) -> None:
+    """Drive one call: `post(url, form)` answers TwiML, `ask(prompt)` reads the caller's input,
+    `echo(line)` shows what is heard (the terminal; the console's transcript)."""
     form = {"From": number, "To": "+10000000000", "CallSid": CALL_SID, "Direction": "inbound", "CallStatus": "in-progress"}
     document = post("/voice", form)
     while True:
         for line in heard_lines(document):
-            click.echo(line)
+            echo(line)
         root = ET.fromstring(document)
         gather, redirect = root.find("Gather"), root.find("Redirect")
         dial, record = root.find("Dial"), root.find("Record")

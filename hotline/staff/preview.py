@@ -61,9 +61,10 @@ def checked_node(content: Content, node_id: str) -> str:
     return node_id
 
 
-def start_in(board: Switchboard, settings: Settings, number: str, lang: str) -> None:
-    """`hotline chat --lang xx`: serve the preview content, with `number` already in `lang`."""
-    content = preview_content(settings)
+def start_in(board: Switchboard, settings: Settings, number: str, lang: str, content: Content | None = None) -> None:
+    """`hotline chat --lang xx`: serve the preview content, with `number` already in `lang`.
+    The console passes the draft's preview content it has already loaded."""
+    content = content or preview_content(settings)
     checked_language(content, lang)
     board.publish(content)
     caller = board.caller(number)

@@ -30,6 +30,16 @@ def make_store(settings: Settings) -> SessionStore:
     return MemoryStore(settings.state_ttl, settings.lang_ttl, optout_ttl=settings.optout_ttl, window=settings.rate_window)
 
 
+def revision_source(settings: Settings):
+    """The live revision of the staff database (the first start imports the shipped files)."""
+    from hotline.content.db import open_database
+    from hotline.content.revisions import Revisions, RevisionSource
+
+    revisions = Revisions(open_database(settings.database_url))
+    revisions.ensure_live(settings.flows_dir, settings.translations_dir)
+    return RevisionSource(revisions, settings.languages)
+
+
 def make_outbound(settings: Settings, board: Switchboard, config: Mapping[str, Any], injected: bool):
     """The outbound guard and its queue (hotline/session/outbound.py), for every feature that texts.
 
@@ -60,8 +70,11 @@ def make_outbound(settings: Settings, board: Switchboard, config: Mapping[str, A
     return guard
 
 
-def build_switchboard(settings: Settings) -> Switchboard:
-    content = load_content(settings.flows_dir, settings.translations_dir, settings.languages)
+def build_switchboard(settings: Settings, source=None) -> Switchboard:
+    if source is not None:
+        content = source.load()
+    else:
+        content = load_content(settings.flows_dir, settings.translations_dir, settings.languages)
     limits = Limits(per_caller=settings.caller_limit, per_line=settings.line_limit)
     return Switchboard(content, make_store(settings), settings.secret, limits)
 
@@ -133,7 +146,8 @@ def create_app(config: Mapping[str, Any] | Settings | None = None) -> Flask:
         if settings.secret_generated:
             log.warning("DEVELOPMENT MODE: no HOTLINE_SECRET_KEY; a random one is used for this process")
         log.warning("=" * 70)
-    board = build_switchboard(settings)
+    source = revision_source(settings) if settings.database_url else None
+    board = build_switchboard(settings, source)
     app = Flask(__name__)
     app.config["MAX_CONTENT_LENGTH"] = MAX_REQUEST_BYTES
     app.config.update(flask_config)
@@ -150,7 +164,9 @@ def create_app(config: Mapping[str, Any] | Settings | None = None) -> Flask:
     from hotline.session import publishing
     from hotline.web import sms as webhooks
 
-    publishing.init_app(app, board, settings)
+    publishing.init_app(app, board, settings, source)
+    if source is not None:
+        app.extensions["hotline_revisions"] = source.revisions
 
     app.register_blueprint(webhooks.bp)
     from hotline.web.voice import init_app as add_phone_line

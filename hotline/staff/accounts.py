@@ -1,0 +1,193 @@
+"""Staff accounts: argon2id passwords, TOTP second factor, throttled sign-in, the audit log.
+
+argon2-cffi: argon2id is the password hash OWASP recommends first (memory-hard: a stolen
+table costs an attacker memory per guess, not just time). pyotp: the RFC 6238 codes every
+authenticator app shows. Roles:
+
+    admin       accounts, publish, rollback, the audit log
+    editor      drafts
+    reviewer    legal sign-off (and drafts)
+    translator  (a later issue; may sign in and preview)
+
+Anyone who can publish (admin) must have a second factor: their sign-in asks for it, and an
+admin account cannot be created without one.
+"""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hashlib
+import hmac
+import io
+import time
+
+import pyotp
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+from sqlalchemy import select
+
+from hotline.content.db import Database
+from hotline.content.db.models import Account, AuditEntry, Throttle, utcnow
+from hotline.errors import HotlineError
+
+ROLES = ("admin", "editor", "reviewer", "translator")
+CAN_PUBLISH = {"admin"}
+CAN_EDIT = {"admin", "editor", "reviewer"}
+CAN_REVIEW = {"reviewer"}
+MIN_PASSWORD = 12
+
+# Sign-in throttling: this many failures within the window locks the account (or the address)
+# for the lockout; a success clears the account's count.
+MAX_FAILURES = 5
+WINDOW = dt.timedelta(minutes=15)
+LOCKOUT = dt.timedelta(minutes=15)
+
+_hasher = PasswordHasher()  # argon2id, the library's (RFC 9106 low-memory) parameters
+# Verifying against this when the account does not exist takes as long as a real check, so
+# the time of an answer does not tell which usernames exist.
+_DUMMY = _hasher.hash("not a password of anyone")
+
+
+class AccountError(HotlineError):
+    pass
+
+
+def needs_totp(role: str) -> bool:
+    return role in CAN_PUBLISH
+
+
+class Accounts:
+    def __init__(self, database: Database, address_key: bytes):
+        self.db = database
+        self.address_key = address_key  # staff addresses are kept only as keyed hashes
+
+    def add(self, username: str, role: str, password: str, with_totp: bool | None = None) -> tuple[Account, str | None]:
+        """Create an account. Returns it and its TOTP secret (shown once) when it has one."""
+        if role not in ROLES:
+            raise AccountError(f"role must be one of {', '.join(ROLES)}")
+        if not username or len(username) > 64 or not username.replace("-", "").replace("_", "").replace(".", "").isalnum():
+            raise AccountError("a username is letters, digits, '.', '-' and '_' (at most 64)")
+        if len(password) < MIN_PASSWORD:
+            raise AccountError(f"a password needs at least {MIN_PASSWORD} characters")
+        with_totp = needs_totp(role) if with_totp is None else (with_totp or needs_totp(role))
+        secret = pyotp.random_base32() if with_totp else None
+        with self.db.session() as session, session.begin():
+            if session.scalar(select(Account).where(Account.username == username)) is not None:
+                raise AccountError(f"there is already an account {username!r}")
+            account = Account(username=username, role=role, password_hash=_hasher.hash(password),
+                              totp_secret=secret, created_at=utcnow())
+            session.add(account)
+        audit(self.db, "command line", "account added", f"{username} ({role})")
+        return account, secret
+
+    def get(self, username: str) -> Account | None:
+        with self.db.session() as session:
+            return session.scalar(select(Account).where(Account.username == username))
+
+    def all(self) -> list[Account]:
+        with self.db.session() as session:
+            return list(session.scalars(select(Account).order_by(Account.username)))
+
+    # ---- signing in ------------------------------------------------------------------------
+
+    def address_key_of(self, address: str) -> str:
+        return "addr:" + hmac.new(self.address_key, address.encode(), hashlib.sha256).hexdigest()[:40]
+
+    def locked(self, *keys: str) -> bool:
+        now = utcnow()
+        with self.db.session() as session:
+            for key in keys:
+                row = session.get(Throttle, key)
+                if row is not None and row.locked_until is not None and _aware(row.locked_until) > now:
+                    return True
+        return False
+
+    def _failed(self, *keys: str) -> None:
+        now = utcnow()
+        with self.db.session() as session, session.begin():
+            for key in keys:
+                row = session.get(Throttle, key)
+                if row is None or now - _aware(row.first_at) > WINDOW:
+                    if row is None:
+                        row = Throttle(key=key)
+                        session.add(row)
+                    row.failures, row.first_at, row.locked_until = 0, now, None
+                row.failures += 1
+                if row.failures >= MAX_FAILURES:
+                    row.locked_until = now + LOCKOUT
+
+    def _cleared(self, key: str) -> None:
+        with self.db.session() as session, session.begin():
+            row = session.get(Throttle, key)
+            if row is not None:
+                session.delete(row)
+
+    def sign_in(self, username: str, password: str, code: str, address: str) -> Account:
+        """The account, or AccountError with one message for every kind of failure (a wrong
+        password, code or username read alike), or a lockout message."""
+        account_key, address_key = "acct:" + username.lower()[:64], self.address_key_of(address)
+        if self.locked(account_key, address_key):
+            audit(self.db, username[:64] or "?", "sign-in refused", "locked out after repeated failures")
+            raise AccountError("Too many failed sign-ins: this account or address is locked for 15 minutes.")
+        account = self.get(username)
+        ok = _verify(account.password_hash if account else _DUMMY, password) and account is not None and account.active
+        if ok and account.totp_secret:
+            ok = self._totp_ok(account, code)
+        if not ok:
+            self._failed(account_key, address_key)
+            audit(self.db, username[:64] or "?", "sign-in failed", "")
+            raise AccountError("The username, password or code is not right.")
+        self._cleared(account_key)
+        if _hasher.check_needs_rehash(account.password_hash):
+            self._set_hash(account.id, _hasher.hash(password))
+        audit(self.db, account.username, "signed in", account.role)
+        return account
+
+    def _totp_ok(self, account: Account, code: str) -> bool:
+        code = "".join(ch for ch in code if ch.isdigit())
+        totp = pyotp.TOTP(account.totp_secret)
+        now = time.time()
+        for drift in (0, -1, 1):  # a phone's clock may be a little off
+            step = int(now // totp.interval) + drift
+            if step > account.totp_last_step and hmac.compare_digest(totp.at(step * totp.interval), code):
+                with self.db.session() as session, session.begin():
+                    session.get(Account, account.id).totp_last_step = step
+                return True
+        return False
+
+    def _set_hash(self, account_id: int, value: str) -> None:
+        with self.db.session() as session, session.begin():
+            session.get(Account, account_id).password_hash = value
+
+
+def _verify(hashed: str, password: str) -> bool:
+    try:
+        return _hasher.verify(hashed, password)
+    except (VerifyMismatchError, VerificationError, InvalidHashError):
+        return False
+
+
+def _aware(when: dt.datetime) -> dt.datetime:
+    # SQLite gives datetimes back without their zone; they were written in UTC.
+    return when if when.tzinfo else when.replace(tzinfo=dt.timezone.utc)
+
+
+# ---- the audit log ----------------------------------------------------------------------
+
+def audit(database: Database, actor: str, action: str, detail: str = "") -> None:
+    with database.session() as session, session.begin():
+        session.add(AuditEntry(actor=actor[:64], action=action[:32], detail=detail, at=utcnow()))
+
+
+def audit_entries(database: Database, limit: int = 500) -> list[AuditEntry]:
+    with database.session() as session:
+        return list(session.scalars(select(AuditEntry).order_by(AuditEntry.id.desc()).limit(limit)))
+
+
+def audit_csv(database: Database) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["when (UTC)", "who", "what", "detail"])
+    for entry in reversed(audit_entries(database, limit=1_000_000)):
+        writer.writerow([_aware(entry.at).isoformat(timespec="seconds"), entry.actor, entry.action, entry.detail])
+    return out.getvalue()
