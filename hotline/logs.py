@@ -47,7 +47,8 @@ def settings(env: Mapping[str, str] | None = None) -> tuple[str, str]:
 
 
 def _time(record: logging.LogRecord) -> str:
-    return dt.datetime.fromtimestamp(record.created, dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    # UTC with milliseconds: lines from several workers sort and compare to the event
+    return dt.datetime.fromtimestamp(record.created, dt.timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 class Formatter(logging.Formatter):

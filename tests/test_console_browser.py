@@ -101,8 +101,9 @@ class Hotline:
         times = []
         for line in self.log.read_text(errors="replace").splitlines():
             if f"now serving version {version}" in line:
-                stamp = dt.datetime.strptime(line[:23], "%Y-%m-%d %H:%M:%S,%f")
-                times.append(stamp.timestamp())
+                # hotline/logs.py's one format: an ISO time in UTC with milliseconds first
+                stamp = dt.datetime.strptime(line.split(" ", 1)[0], "%Y-%m-%dT%H:%M:%S.%fZ")
+                times.append(stamp.replace(tzinfo=dt.timezone.utc).timestamp())
         return times
 
     def stop(self) -> str:

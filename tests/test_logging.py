@@ -21,7 +21,7 @@ from hotline import logs
 from hotline.errors import ConfigError
 from test_publishing import answering, free_port, wait_for
 
-TEXT_LINE = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ (DEBUG|INFO|WARNING|ERROR|CRITICAL) [\w.]+ \[\d+\] ")
+TEXT_LINE = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z (DEBUG|INFO|WARNING|ERROR|CRITICAL) [\w.]+ \[\d+\] ")
 NUMBER = "+16075550177"
 WORDS = "Ocelot sunrise"
 

@@ -39,7 +39,9 @@ def site(tmp_path):
 
 def _env(**extra) -> dict:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("HOTLINE_", "REDIS_URL", "TWILIO_"))}
-    env.update(HOTLINE_DEV="1", PYTHONPATH=str(ROOT), **extra)
+    # Files, not the console's database: `hotline publish` reloads a server that serves the
+    # folders (with a database, a revision is published from the console or `hotline import`).
+    env.update(HOTLINE_DEV="1", PYTHONPATH=str(ROOT), HOTLINE_DATABASE_URL="off", **extra)
     return env
 
 
