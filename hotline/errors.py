@@ -9,6 +9,7 @@
      |    +-- Undeliverable     ... and never will be (unsubscribed, invalid number): no retry
      +-- PreviewError       a staff preview was asked for something that does not exist
      +-- CardError          the pocket card cannot be made (language, fonts, a missing glyph)
+     +-- AccountError       a console account cannot be made or signed in to (one message a kind)
 
 Start-up errors stop the process with a clear message. While serving, StoreUnavailable is
 turned into a stateless but useful reply and SendFailed into a spoken apology with a number
@@ -72,3 +73,8 @@ class PreviewError(HotlineError):
 
 class CardError(HotlineError):
     """The card cannot be made as asked (no such language, no fonts, a missing glyph)."""
+
+
+class AccountError(HotlineError):
+    """A console account cannot be made as asked, or a sign-in failed (the message never says
+    which of username, password or code was wrong)."""

@@ -28,7 +28,7 @@ from sqlalchemy import select
 
 from hotline.content.db import Database
 from hotline.content.db.models import Account, AuditEntry, Throttle, utcnow
-from hotline.errors import HotlineError
+from hotline.errors import AccountError
 
 ROLES = ("admin", "editor", "reviewer", "translator")
 CAN_PUBLISH = {"admin"}
@@ -46,10 +46,6 @@ _hasher = PasswordHasher()  # argon2id, the library's (RFC 9106 low-memory) para
 # Verifying against this when the account does not exist takes as long as a real check, so
 # the time of an answer does not tell which usernames exist.
 _DUMMY = _hasher.hash("not a password of anyone")
-
-
-class AccountError(HotlineError):
-    pass
 
 
 def needs_totp(role: str) -> bool:
