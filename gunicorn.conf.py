@@ -7,9 +7,12 @@ bench/slow_clients.py have the figures):
 - Threaded workers (gthread), three processes of 32 threads each, by default. A sync worker
   reads a request's headers itself, however slowly they come: three connections trickling
   headers held all three sync workers, and real requests timed out (the abuse issue). With
-  threads, a slow client holds one thread of 96 and the rest keep answering; each process
-  takes at most `worker_connections` connections, so one whose threads are all held stops
-  accepting and the kernel hands new connections to the others. Idle threads cost nothing;
+  threads, a slow client holds one thread of 96 and the rest keep answering. Each process
+  takes at most `worker_connections` connections, and that is exactly its number of threads:
+  a process that took more than it has threads queues the extra connections behind the held
+  ones (seen in CI: 50 slow clients, one process full of them, a real request accepted by it
+  and left waiting 10 s). At one connection a thread, a process whose threads are all held
+  stops accepting and the kernel hands new connections to the others. Idle threads cost nothing;
   the turns themselves still take turns on each interpreter lock, as before.
   (Measured before this change, on the clean path only: 3 sync workers answered as many
   turns as gthread 2 x 4, with a shorter tail. Sync workers are still one setting away,
@@ -30,7 +33,7 @@ threads = int(os.environ.get("GUNICORN_THREADS", "32"))
 worker_class = "gthread" if threads > 1 else "sync"
 # A process with every thread held by slow clients stops accepting; a few more than the
 # threads leave room for Twilio's kept-alive connections.
-worker_connections = threads + 8
+worker_connections = threads
 # A raid arrives all at once: let the kernel hold the queue rather than refuse connections.
 backlog = 2048
 # Twilio gives a webhook 15 seconds; a worker stuck far past that is restarted.

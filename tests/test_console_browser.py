@@ -143,9 +143,17 @@ def test_a_staff_member_changes_a_step_and_every_worker_serves_it(browser, redis
         first = first["version"]
         base = f"http://localhost:{hotline.port}/staff"
         from selenium.common.exceptions import StaleElementReferenceException
+        from selenium.webdriver.support.expected_conditions import staleness_of
 
         # A click that loads a new page leaves the old page's elements stale: look again.
         wait = WebDriverWait(browser, 60, ignored_exceptions=(StaleElementReferenceException,))
+
+        def submit(button) -> None:
+            """Click a button that loads a new page, and wait until the old page is gone: an
+            element looked up before then may be the old page's, stale a moment later."""
+            old = browser.find_element(By.TAG_NAME, "html")
+            button.click()
+            wait.until(staleness_of(old))
 
         def shot(name: str) -> None:
             if shots:
@@ -159,18 +167,18 @@ def test_a_staff_member_changes_a_step_and_every_worker_serves_it(browser, redis
             browser.find_element(By.NAME, "code").send_keys(code)
             if username == "admin1":
                 shot("1-sign-in")
-            browser.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
+            submit(browser.find_element(By.CSS_SELECTOR, "form button[type=submit]"))
             wait.until(lambda d: "/staff/signin" not in d.current_url)
 
         def sign_out() -> None:
-            browser.find_element(By.CSS_SELECTOR, "header form button").click()
+            submit(browser.find_element(By.CSS_SELECTOR, "header form button"))
             wait.until(lambda d: "/staff/signin" in d.current_url)
 
         # the second factor is asked for: a wrong code is refused
         browser.get(base + "/signin")
         for name, value in (("username", "admin1"), ("password", PASSWORD), ("code", "000000")):
             browser.find_element(By.NAME, name).send_keys(value)
-        browser.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
+        submit(browser.find_element(By.CSS_SELECTOR, "form button[type=submit]"))
         assert "not right" in browser.find_element(By.CSS_SELECTOR, ".flash.error").text
 
         # the editor changes a legal step and sees its SMS cost as they type
@@ -187,7 +195,7 @@ def test_a_staff_member_changes_a_step_and_every_worker_serves_it(browser, redis
         shot("3-edit-a-step")
         text.clear()
         text.send_keys(NEW_SAY)
-        browser.find_element(By.ID, "save").click()
+        submit(browser.find_element(By.ID, "save"))
         assert "Saved door_say" in wait.until(lambda d: d.find_element(By.CSS_SELECTOR, ".flash.ok")).text
 
         # preview in Spanish by text: segments per reply
@@ -195,16 +203,16 @@ def test_a_staff_member_changes_a_step_and_every_worker_serves_it(browser, redis
         Select(browser.find_element(By.ID, "lang")).select_by_value("es")
         for message in ("hola", "1"):
             browser.find_element(By.ID, "message").send_keys(message)
-            browser.find_element(By.ID, "send").click()
+            submit(browser.find_element(By.ID, "send"))
             wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, "input[name=said][value='%s']" % message))
         chat = wait.until(lambda d: d.find_element(By.ID, "chat").text)
         assert "puerta" in chat.lower() and "segment(s)" in chat
         shot("4-preview-sms")
         # and by phone: the transcript says what is heard, in which voice
         browser.find_element(By.CSS_SELECTOR, "input[name=channel][value=voice]").click()
-        browser.find_element(By.NAME, "restart").click()
+        submit(browser.find_element(By.NAME, "restart"))
         browser.find_element(By.ID, "message").send_keys("1")
-        browser.find_element(By.ID, "send").click()
+        submit(browser.find_element(By.ID, "send"))
         call = wait.until(lambda d: "pressed 1" in d.find_element(By.ID, "call").text
                           and d.find_element(By.ID, "call").text)
         assert "[es-" in call
@@ -218,7 +226,7 @@ def test_a_staff_member_changes_a_step_and_every_worker_serves_it(browser, redis
         sign_in("lawyer1")
         browser.get(base + "/review")
         shot("7-legal-review")
-        browser.find_element(By.ID, "sign-door_say").click()
+        submit(browser.find_element(By.ID, "sign-door_say"))
         wait.until(lambda d: d.find_elements(By.ID, "nothing-waiting"))
         sign_out()
 
@@ -227,7 +235,7 @@ def test_a_staff_member_changes_a_step_and_every_worker_serves_it(browser, redis
         browser.get(base + "/")
         shot("2-draft")
         browser.find_element(By.NAME, "note").send_keys("door_say: clearer wording")
-        browser.find_element(By.ID, "publish").click()
+        submit(browser.find_element(By.ID, "publish"))
         clicked = time.time()
         wait.until(lambda d: "Published revision" in d.page_source)
         second = re.search(r"Published revision (\w+)", browser.page_source).group(1)
@@ -242,7 +250,7 @@ def test_a_staff_member_changes_a_step_and_every_worker_serves_it(browser, redis
 
         # roll back: the first revision is live again everywhere
         browser.get(base + "/revisions")
-        browser.find_element(By.ID, f"rollback-{first}").click()
+        submit(browser.find_element(By.ID, f"rollback-{first}"))
         rolled = time.time()
         wait.until(lambda d: "is live again" in d.page_source)
         assert wait_for(lambda: len(hotline.served_by_workers(first)) >= WORKERS, timeout=60)
