@@ -175,6 +175,43 @@ class Switchboard:
         )
         return _Plan(Answer(turn), change)
 
+    def placed(self, number: str, state: State, text: str) -> Answer:
+        """A turn from a place the channel carries itself (the phone line's sealed URLs).
+
+        The phone keeps its place in the menus per call, so a key applies to the menu the
+        caller heard and a repeated request is answered the same without moving anything.
+        Only the language is shared with the text line: it is written when the turn changes
+        it, and FORGET forgets everything. A key press costs no store round trip.
+        """
+        content = self._content
+        turn, forget = self.reply(content, state, intake.clean(text), None)
+        lang = turn.state.lang
+        try:
+            if forget:
+                self.store.forget(self.caller(number))
+            elif lang and lang != state.lang:
+                self.remember_language(number, lang)
+        except StoreUnavailable as exc:
+            log.warning("session store unavailable (%s): the language is not kept", exc)
+            return Answer(turn, degraded=True, content=content)
+        return Answer(turn, content=content)
+
+    def remembered_language(self, number: str) -> str | None:
+        """The caller's language, as the text line and earlier calls left it (None: unknown,
+        or the store is down)."""
+        try:
+            return self.store.read(self.caller(number)).lang
+        except StoreUnavailable as exc:
+            log.warning("session store unavailable (%s): answering without memory", exc)
+            return None
+
+    def remember_language(self, number: str, lang: str) -> None:
+        caller = self.caller(number)
+        for _ in range(MAX_ATTEMPTS):
+            seen = self.store.read(caller)
+            if self.store.write(caller, seen, Change(session=seen.session, lang=lang)) is None:
+                return
+
     @staticmethod
     def reply(content: Content, state: State, text: str, word: str | None) -> tuple[Turn, bool]:
         """What a message says to a caller at `state`, and whether it asks to be forgotten.
