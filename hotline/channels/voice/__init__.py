@@ -37,7 +37,8 @@ from hotline.core.engine import ChooseLanguage, Choices, Notice, Output, State, 
 from hotline.core.hours import Opens, status
 from hotline.core import contract
 from hotline.content.catalogs.strings import message_context
-from hotline.content.catalogs.languages import ENGLISH, normalize
+from hotline.core.languages import ENGLISH
+from hotline.core.words import normalize
 
 log = logging.getLogger(__name__)
 

@@ -26,7 +26,7 @@ from pathlib import Path
 
 from hotline.content.bundle import Content
 from hotline.content.catalogs.strings import label_context, message_context, node_context, referral_context
-from hotline.content.catalogs.languages import LANGUAGES
+from hotline.core.languages import LANGUAGES
 
 
 @dataclass(frozen=True)
@@ -59,7 +59,6 @@ VOLUNTEER_MESSAGES = ("voice_volunteer_choice", "voice_volunteer_connecting", "v
                       "voice_volunteer_no_answer", "voice_voicemail", "voice_voicemail_thanks")
 # Said in a language the line cannot otherwise speak: optional recordings that let its
 # speakers hear the text-message offer in their own language rather than in English.
-SMS_OFFER_MESSAGES = ("voice_sms_offer", "voice_sms_sent", "voice_ona_connecting", "voice_ona")
 
 
 def clip_id(context: str) -> str:
