@@ -286,7 +286,7 @@ class PhoneLine:
         if isinstance(part, Line):
             return part.text, (ENGLISH if part.clip in english_only else part.lang)
         press = message_context("voice_press")
-        code = ENGLISH if part.clip in english_only or press in english_only or part.lang not in TTS else part.lang
+        code = ENGLISH if part.clip in english_only or press in english_only else part.lang
         return option(self.book(code).message("voice_press", label=_label(part.label), key=part.key)), code
 
     def say_message(self, parent: VoiceResponse | Gather, code: str, message_id: str, links: Links, **params: str) -> None:
@@ -327,7 +327,8 @@ class PhoneLine:
         between, _, after = rest.partition(_REDIRECT)
         return before, between, after
 
-    def _menu(self, parts: list[Part], place: Place, call: Call, links: Links, timeout: int) -> VoiceResponse:
+    def _menu(self, parts: list[Part], place: Place, call: Call, links: Links,
+              timeout: int = GATHER_TIMEOUT) -> VoiceResponse:
         response = VoiceResponse()
         choices = [p for p in parts if isinstance(p, Choice)]
         voice = TTS.get(place.lang)
