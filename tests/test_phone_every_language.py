@@ -1,28 +1,11 @@
-"""Every piece of content reachable from the keypad in every language the phone line can speak,
-on the shipped scripts and catalogs: the language chosen on the language menu, then every node
-walked breadth first. Each response is said in that language's voice tag, never in the wrong
-one, and nothing is left without a way on."""
+"""The phone and the text thread of one caller, on the shipped scripts and catalogs. (The walk
+of every node in every spoken language, with *, # and 0, is tests/test_phone_real_phone.py.)"""
 from __future__ import annotations
 
-import pytest
 
-from calls import PhoneCall, walk_every_node
+from calls import PhoneCall
 from conftest import Twilio
-from hotline.channels.voice.speech import TTS, menu_key
-
-
-@pytest.mark.parametrize("code", [c for c in TTS if c != "en"])
-def test_a_caller_reaches_every_node_by_keypad(make_app, redis_url, code):
-    app = make_app(redis_url=redis_url, languages=("en", code))
-    content = app.extensions["hotline"].content
-    call = PhoneCall(Twilio(app.test_client()), number=f"+1607555{len(code):04d}")
-    menu = call.dial()
-    assert {lang for verb, lang, _ in menu.said if verb == "Say"} == {"en-US", TTS[code].language}
-    paths, heard = walk_every_node(call, call.press(menu_key(code)))
-    for below in heard:
-        languages = {lang for verb, lang, _ in below.said if verb == "Say"}
-        assert languages == {TTS[code].language}, (code, below.place, languages)  # fully translated: no English
-    assert {p.split("+")[0] for p in paths} == set(content.script.nodes) - {"welcome"}
+from hotline.channels.voice.speech import menu_key
 
 
 def test_texting_during_a_call_never_moves_the_call(make_app, redis_url):

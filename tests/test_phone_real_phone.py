@@ -34,6 +34,16 @@ def walked():
     return {}
 
 
+@pytest.fixture(autouse=True)
+def every_language(monkeypatch):
+    """Serve every catalog however complete: these tests are about keys, not coverage, and a
+    string a catalog lacks is said in English by the English voice (PhoneLine.words_for)."""
+    import hotline.content.bundle as bundle
+
+    real = bundle.load_languages
+    monkeypatch.setattr(bundle, "load_languages", lambda *args, **kwargs: real(*args, **{**kwargs, "min_coverage": 0}))
+
+
 @pytest.mark.parametrize("code", SPOKEN)
 def test_every_node_by_keypad_with_star_pound_and_zero(make_app, redis_url, code, walked):
     app = make_app(redis_url=redis_url)
@@ -46,7 +56,8 @@ def test_every_node_by_keypad_with_star_pound_and_zero(make_app, redis_url, code
     for response in heard_all:
         if response.gather is not None and response.place["at"] == "@lang":
             continue  # "#" at the main menu: the language menu, each language in its own voice
-        assert {lang for verb, lang, _ in response.said if verb == "Say"} == {TTS[code].language}
+        voices = {lang for verb, lang, _ in response.said if verb == "Say"}
+        assert TTS[code].language in voices and voices <= {TTS[code].language, TTS["en"].language}
     walked[code] = len(nodes)
     print(f"\nphone walk {code}: {len(nodes)} nodes, {len(paths)} places, {len(call.log)} requests")
 

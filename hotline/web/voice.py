@@ -218,8 +218,12 @@ def answer() -> Response:
         # Their language (chosen by text) cannot be spoken: what exists for it, at once.
         return _unspoken(line, number, reachable, lang, call, now, State(lang=lang))
     # A caller who has a language already heard the welcome once: straight to the main menu.
-    state = State(node=contract.MAIN_MENU, lang=lang) if lang else State()
-    turn = _board().placed(number, state, "0").turn
+    # A new caller: the language menu (the engine's language keyword; its first-text rules
+    # are for texts, which carry words to guess a language from).
+    if lang:
+        turn = _board().placed(number, State(node=contract.MAIN_MENU, lang=lang), "0").turn
+    else:
+        turn = _board().placed(number, State(), "LANGUAGE").turn
     return _twiml(line.turn(turn, call, _links(), now, _extras(line), _can_text(reachable)))
 
 
