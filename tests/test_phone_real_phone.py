@@ -252,3 +252,22 @@ def test_the_volunteer_whisper_names_the_language_and_only_1_connects(make_app, 
     assert "speaks Spanish" in whisper.text and whisper.hung_up  # no key: that phone hangs up
     assert call.whisper("1").verbs() == []
     assert call.whisper("2").hung_up
+
+
+def test_texting_during_a_call_never_moves_the_call(make_app, redis_url):
+    """The phone and the text thread share the caller's language, not their place: a key
+    applies to the menu the caller heard, whatever they texted meanwhile."""
+    app = make_app(redis_url=redis_url)
+    twilio = Twilio(app.test_client())
+    call = PhoneCall(twilio)
+    call.dial()
+    main_menu = call.press(menu_key("en"))
+    assert "Agents at my door: press 1." in main_menu.text
+    twilio.sms(call.params["From"], "5")  # the text thread opens the arrest page
+    door = call.press("1")
+    assert door.place["at"] == "door" and "arrest" not in door.text.lower()
+    twilio.sms(call.params["From"], "LANGUAGE")  # the text thread is at its language list
+    assert call.press("1").place["at"] == "door_warrant"  # the phone is still at the door
+    # a language chosen by text is the next call's language
+    twilio.sms(call.params["From"], "2")
+    assert PhoneCall(twilio).dial().place["lang"] == "es"
