@@ -54,6 +54,7 @@ class _Lines:
         self.settings = settings
         self.recordings = Recordings(settings.recordings_dir)
         self.sealer = Sealer(secret)
+        self.paths: dict[str, dict[str, str]] = {}  # mount point -> route -> path
         self._line: PhoneLine | None = None
 
     def line(self, content: Content) -> PhoneLine:
@@ -157,13 +158,26 @@ def _clip_url(code: str, context: str) -> str:
 def _links() -> Links:
     """Every follow-up URL is a route and one opaque token (`?s=`): nothing readable in it."""
     sealer = _sealer()
-    paths = {name: url_for(f"phone.{name}") for name in ("key", "silence", "dialed", "whisper", "recorded")}
+    paths = _paths(request.script_root)
 
     def to(name: str):
         return lambda call, place: f"{paths[name]}?s={sealer.seal(pack(call, place))}"
 
     return Links(key=to("key"), silence=to("silence"), clip=_clip_url, dialed=to("dialed"), whisper=to("whisper"),
                  recorded=to("recorded"), voicemail_ready=lambda: url_for("phone.voicemail_ready"))
+
+
+_ROUTES = ("key", "silence", "dialed", "whisper", "recorded")
+
+
+def _paths(root: str) -> dict[str, str]:
+    """The routes' paths under this mount point, built once (url_for on every turn costs
+    more than the rest of a key press)."""
+    lines = current_app.extensions["hotline_phone"]
+    paths = lines.paths.get(root)
+    if paths is None:
+        paths = lines.paths[root] = {name: url_for(f"phone.{name}") for name in _ROUTES}
+    return paths
 
 
 def _opened(now: dt.datetime) -> tuple[Call, Place]:
