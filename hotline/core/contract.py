@@ -48,7 +48,7 @@ MESSAGES: dict[str, frozenset[str]] = {
     "voice_ona_connecting": frozenset(),
     "voice_whisper": frozenset({"language"}),
     "voice_voicemail_waiting": frozenset(),
-    "line_info": frozenset(),
+    "line_info": frozenset({"operator"}),  # {operator}: the `operator` message, who runs the line
     "forgotten": frozenset(),
     "too_fast": frozenset(),
     "media": frozenset(),

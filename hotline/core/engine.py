@@ -30,6 +30,7 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Union
 
 from hotline.core import contract
+from hotline.core.languages import ENGLISH
 from hotline.core.words import Words
 
 if TYPE_CHECKING:  # only for the annotations: the engine reads a Content, it never loads one
@@ -181,7 +182,10 @@ class _Step:
         if urgent:
             # "ICE", "la migra", "redada": the few steps that matter most, at once, in the
             # language we know or can tell (else English), and how to choose another.
-            lang = self.state.lang or (detected[0] if len(detected) == 1 else None)
+            # English panic words work in every language, so "la migra" may match English and
+            # Spanish: the one other language is the caller's.
+            others = tuple(code for code in detected if code != ENGLISH)
+            lang = self.state.lang or (detected[0] if len(detected) == 1 else others[0] if len(others) == 1 else None)
             turn = self.go(contract.URGENT, back=(), lang=lang)
             return Turn(turn.outputs + (Notice("language_hint"),), turn.state)
         if self.state.lang is not None:  # remembered from an earlier conversation

@@ -219,6 +219,10 @@ class Phrasebook:
             for item in node.menu:
                 self.labels[(node_id, item.key)] = say(label_context(flow, node_id, item.key), item.label)
         self.messages = {mid: say(message_context(mid), text) for mid, text in script.messages.items()}
+        # Who runs the line is said in one place staff set (the `operator` message) and filled
+        # in wherever a message names it, once, here.
+        operator = self.messages.get("operator", "")
+        self.messages = {mid: text.replace("{operator}", operator) for mid, text in self.messages.items()}
         self.days = self._day_names(translations)
         self.offers = {rid: say(referral_context(rid), r.offers) for rid, r in script.referrals.items()}
         # Keywords: English always works; the language adds its own words; the language
