@@ -46,7 +46,7 @@ class MenuItem(_Strict):
     """One numbered choice: `key` is what the person sends, `goto` the node it opens."""
 
     key: int = Field(ge=1, le=9, description="The digit the person sends or presses (1-9)")
-    label: Text = Field(description="A few words, shown as '1 label' and said as 'For label, press 1'")
+    label: Text = Field(description="A few words, shown as '1 label' and said as 'label: press 1'")
     goto: Id = Field(description="The node this choice opens (any file)")
 
 
