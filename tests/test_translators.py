@@ -308,3 +308,14 @@ def test_a_native_speaker_marks_the_catalog_reviewed_and_a_later_change_makes_it
     translator.get("/staff/translate/es")
     translator.post("/staff/translate/es", {f"t-{row.key}": "Otra cosa", f"was-{row.key}": row.translation})
     assert not ce.is_reviewed(revisions.open_draft().files[ES])
+
+
+def test_a_draft_whose_english_is_broken_still_shows_its_catalog(console_app):
+    revisions = console_app.extensions["hotline_revisions"]
+    translator = Staff(console_app, "maria", "translator", languages="es")
+    translator.sign_in()
+    draft = revisions.draft(by="editor1")
+    revisions.save(draft.id, "flows/main.yaml", draft.files["flows/main.yaml"].replace("next: main_menu", "next: nowhere"),
+                   by="editor1")
+    page = translator.get("/staff/translate/es")
+    assert page.status_code == 200 and "The draft's English has errors" in page_text(page)

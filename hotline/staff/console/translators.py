@@ -43,7 +43,12 @@ def _files(draft=None) -> dict[str, str]:
     """The draft's files (or the live revision's) with the catalogs updated from the English."""
     revisions = console().revisions
     base = draft if draft is not None else (revisions.open_draft() or revisions.live())
-    return ce.refreshed(base.files, console().settings.languages)
+    try:
+        return ce.refreshed(base.files, console().settings.languages)
+    except HotlineError as exc:
+        # The draft's English does not load: its catalogs as they are, and the reason.
+        flash(f"The draft's English has errors, so its catalogs are shown as they were ({exc}).", "error")
+        return base.files
 
 
 def _name(lang: str) -> str:
