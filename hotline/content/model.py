@@ -133,6 +133,8 @@ class Referral(_Strict):
     hours: Hours | None = None
     unconfirmed: tuple[Literal["phone", "website", "address", "hours", "languages", "cost", "area"], ...] = ()
     verified: dt.date
+    verified_by: Text | None = Field(None, description="The staff member who last called them and confirmed the "
+                                                       "details (the console records it); never shown to callers")
     note: Text | None = Field(None, description="For staff; never shown to callers")
 
     @field_validator("verified")
