@@ -5,6 +5,7 @@
 | TWILIO_AUTH_TOKEN          | (required)              | checks X-Twilio-Signature on every webhook |
 | HOTLINE_PUBLIC_URL         | the request's own URL   | base URL as Twilio sees it (behind a proxy) |
 | REDIS_URL                  | embedded store          | session store shared by all workers |
+| HOTLINE_REDIS_CLUSTER      | off                     | REDIS_URL names a node of a Redis Cluster (redis-py's RedisCluster) |
 | HOTLINE_SECRET_KEY         | (required)              | key for caller pseudonyms; 32+ characters |
 | HOTLINE_DEV                | off                     | development mode: no token or key needed, says so loudly |
 | HOTLINE_STATE_TTL          | 259200 (3 days)         | seconds a caller's place in the menus is kept |
@@ -48,6 +49,7 @@ class Settings:
     auth_token: str | None = None
     public_url: str | None = None
     redis_url: str | None = None
+    redis_cluster: bool = False
     secret_key: str = ""
     dev: bool = False
     state_ttl: int = 3 * 24 * 3600
@@ -79,6 +81,7 @@ class Settings:
             "redis_url": env.get("REDIS_URL") or None,
             "secret_key": env.get("HOTLINE_SECRET_KEY", ""),
             "dev": env.get("HOTLINE_DEV", "").strip().lower() in _TRUE,
+            "redis_cluster": env.get("HOTLINE_REDIS_CLUSTER", "").strip().lower() in _TRUE,
             "url_fragment": env.get("HOTLINE_URL_FRAGMENT", "").lstrip("#") or None,
         }
         for name, var, kind in (
@@ -122,6 +125,8 @@ class Settings:
                               "Twilio gives a webhook 15 seconds in all")
         if self.public_url and not self.public_url.startswith(("https://", "http://")):
             raise ConfigError("HOTLINE_PUBLIC_URL must start with https:// (the URL Twilio calls)")
+        if self.redis_cluster and not self.redis_url:
+            raise ConfigError("HOTLINE_REDIS_CLUSTER needs REDIS_URL naming one node of the cluster")
         if self.watch_interval <= 0:
             raise ConfigError("HOTLINE_WATCH_INTERVAL must be a positive number of seconds")
         unknown = [c for c in self.languages if c not in LANGUAGES]

@@ -24,7 +24,7 @@ import logging
 import threading
 from dataclasses import dataclass, replace
 
-from hotline.session import intake
+from hotline.session import intake, stats
 from hotline.session.callers import pseudonym
 from hotline.content.bundle import Content
 from hotline.core.engine import Notice, State, Turn, step
@@ -126,20 +126,33 @@ class Switchboard:
             log.warning("session store unavailable (%s): answering without memory", exc)
             return Answer(self.offline(content, text, word), degraded=True)
         plan = None
+        counted: dict[str, int] = {}  # usage counters an earlier attempt of this turn already added
         for _ in range(MAX_ATTEMPTS):
             plan = self._plan(content, seen, text, word, request, media, channel == "sms")
             if plan.change is None:
                 return plan.answer
+            counts = stats.turn_counts(content, seen, plan.answer.turn, plan.change, channel)
+            change = replace(plan.change, counts=stats.difference(counts, counted))
             try:
-                fresh = self.store.write(caller, seen, plan.change)
+                fresh = self.store.write(caller, seen, change)
             except StoreUnavailable as exc:
                 log.warning("session store unavailable on write (%s): the reply goes out, the step is not kept", exc)
                 return Answer(plan.answer.turn, degraded=True)
+            counted = counts  # added even when refused: the next attempt sends the difference
             if fresh is None:
                 return plan.answer
             seen = fresh  # another message from this caller landed first: think again from there
         log.warning("a turn conflicted %d times with the same caller's other messages; answered, not kept", MAX_ATTEMPTS)
         return plan.answer
+
+    def count_outcome(self, lang: str | None, channel: str, name: str) -> None:
+        """Count an outcome reached outside a turn (a volunteer rung, a report made, an alert
+        shown: stats.OUTCOMES). One round trip of its own, for requests that make no turn; a
+        store that does not answer loses the count, never the caller's reply."""
+        try:
+            self.store.count(((stats.outcome(lang, channel, name), 1),))
+        except StoreUnavailable as exc:
+            log.warning("session store unavailable (%s): an outcome was not counted", exc)
 
     def _plan(self, content: Content, seen: Snapshot, text: str, word: str | None, request: str,
               media: int, sms: bool) -> _Plan:

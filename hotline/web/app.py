@@ -22,7 +22,7 @@ MAX_REQUEST_BYTES = 64 * 1024
 def make_store(settings: Settings) -> SessionStore:
     if settings.redis_url:
         return RedisStore(settings.redis_url, settings.state_ttl, settings.lang_ttl, settings.redis_timeout,
-                          optout_ttl=settings.optout_ttl, window=settings.rate_window)
+                          optout_ttl=settings.optout_ttl, window=settings.rate_window, cluster=settings.redis_cluster)
     log.warning("REDIS_URL is not set: using the embedded in-process store. State is NOT shared "
                 "between processes and is lost on restart; use Redis for anything but a trial.")
     return MemoryStore(settings.state_ttl, settings.lang_ttl, optout_ttl=settings.optout_ttl, window=settings.rate_window)
