@@ -18,7 +18,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from hotline import create_app  # noqa: E402
 from hotline.config import ROOT  # noqa: E402
-from hotline.content.catalogs.languages import LANGUAGES  # noqa: E402
+from hotline.core.languages import LANGUAGES  # noqa: E402
 from hotline.staff.check import run_check  # noqa: E402
 
 

@@ -41,6 +41,7 @@ def caller_number(caller: int) -> str:
 def sms_walks(content, callers: int, steps: int, seed: int = 7) -> list[list[str]]:
     """Per caller, the texts of a realistic conversation, simulated on the real engine."""
     from hotline.core.engine import LANGUAGE_MENU, State, step
+    from hotline.core.words import Words
     from hotline.core import contract
 
     rng = random.Random(seed)
@@ -54,7 +55,7 @@ def sms_walks(content, callers: int, steps: int, seed: int = 7) -> list[list[str
         lang = rng.choice(codes)
         state = State()
         texts = [rng.choice(greetings[lang])]
-        state = step(content, state, texts[0]).state
+        state = step(content, state, Words(texts[0])).state
         for _ in range(steps - 1):
             if state.node and state.node.startswith(LANGUAGE_MENU):
                 listed = state.node.partition(":")[2]
@@ -72,7 +73,7 @@ def sms_walks(content, callers: int, steps: int, seed: int = 7) -> list[list[str
                 else:
                     text = str(rng.choice(node.menu).key)
             texts.append(text)
-            state = step(content, state, text).state
+            state = step(content, state, Words(text)).state
         result.append(texts)
     return result
 

@@ -23,19 +23,43 @@
 | HOTLINE_LINE_LIMIT         | 600                     | replies the whole line sends in a window before it answers only with a short notice |
 | HOTLINE_PROXY_HOPS         | 0                       | proxies in front of the app whose X-Forwarded-* headers are trusted (ProxyFix) |
 | HOTLINE_URL_FRAGMENT       | none                    | connection overrides on the webhook URLs in Twilio, e.g. `rc=2&ct=1000` |
+| HOTLINE_NUMBER             | (none)                  | the hotline's own Twilio number (E.164): volunteer caller ID, SMS sender, the card |
+| TWILIO_ACCOUNT_SID         | (none)                  | with TWILIO_AUTH_TOKEN and HOTLINE_NUMBER: text messages can be sent |
+| HOTLINE_VOICE_MAX_CALL     | 1800                    | seconds a call may last before the line says goodbye |
+| HOTLINE_RECORDINGS_DIR     | ./recordings            | recorded clips, <language>/<clip id>.mp3 |
+| HOTLINE_RECORDINGS_URL     | this app                | where Twilio fetches the clips, if they are hosted elsewhere |
+| HOTLINE_VOLUNTEER_NUMBERS  | off                     | on-call phones, rung all at once (at most 10), e.g. +16075550111,+16075550112 |
+| HOTLINE_VOLUNTEER_HOURS    | required with numbers   | when they answer, America/New_York, e.g. `mon-fri 09:00-17:00; sat 10:00-14:00` |
+| HOTLINE_VOLUNTEER_RING     | 20                      | seconds to ring before giving up |
+| HOTLINE_VOLUNTEER_REFERRALS| ona,idp                 | referral ids said when nobody answers |
+| HOTLINE_VOICEMAIL          | off                     | on: callers may leave a message (kept in Twilio, never here) |
+| HOTLINE_FONTS_DIR          | the system's fonts      | where the pocket card looks for its fonts first |
+
+Every setting is read here, once: the phone line, the volunteers and the card read these
+values, never the environment. The volunteer line is configured only here, never in the flow
+files (which are public); with no volunteer numbers the phone menu has no volunteer item.
 """
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
+import re
 import os
 import secrets
 import signal
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Mapping
+from typing import TYPE_CHECKING, Any, Mapping
 
+from pydantic import ValidationError
+
+from hotline.content.model import Hours, Opening
+from hotline.core.hours import DAYS, OpenNow, status
 from hotline.errors import ConfigError
-from hotline.content.catalogs.languages import LANGUAGES
+from hotline.core.languages import LANGUAGES
+
+if TYPE_CHECKING:  # the phone settings are checked against the content once it has loaded
+    from hotline.content.bundle import Content
 
 ROOT = Path(__file__).resolve().parent.parent
 MIN_SECRET_LENGTH = 32
@@ -71,6 +95,10 @@ class Settings:
     reload_signal: str | None = "SIGHUP"
     watch: bool = False
     watch_interval: float = 5.0
+    # The phone line's own settings (its number, recordings, volunteers): read with the rest.
+    phone: "PhoneSettings" = field(default_factory=lambda: PhoneSettings())
+    # Where the pocket card looks for fonts first (HOTLINE_FONTS_DIR), before the system's.
+    fonts_dir: Path | None = None
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides: Any) -> "Settings":
@@ -108,6 +136,12 @@ class Settings:
             values["reload_signal"] = _signal_name(env["HOTLINE_RELOAD_SIGNAL"])
         if env.get("HOTLINE_LANGUAGES"):
             values["languages"] = tuple(c.strip() for c in env["HOTLINE_LANGUAGES"].split(",") if c.strip())
+        if env.get("HOTLINE_PHONE_NUMBER"):
+            raise ConfigError("HOTLINE_PHONE_NUMBER has been renamed: set HOTLINE_NUMBER (the hotline's own number, "
+                              "in E.164 form like +16075550100) and unset HOTLINE_PHONE_NUMBER")
+        values["phone"] = PhoneSettings.from_env(env)
+        if env.get("HOTLINE_FONTS_DIR"):
+            values["fonts_dir"] = Path(env["HOTLINE_FONTS_DIR"])
         values.update(overrides)
         return cls(**values).checked()
 
@@ -162,3 +196,130 @@ def _signal_name(raw: str) -> str | None:
     if name not in signal.Signals.__members__ or name in ("SIGKILL", "SIGSTOP"):
         raise ConfigError(f"HOTLINE_RELOAD_SIGNAL: {raw!r} is not a signal this system can catch (try HUP or USR2, or off)")
     return name
+
+
+# --- the phone line ------------------------------------------------------------------------
+
+# E.164: "+", a country code that does not start with 0, at most 15 digits in all.
+E164 = re.compile(r"^\+[1-9]\d{7,14}$")
+MAX_NUMBERS = 10  # Twilio's <Dial> rings at most ten <Number>s at once
+
+
+@dataclass(frozen=True)
+class _Schedule:
+    """What referrals.status reads of a referral (its hours, and that they are confirmed)."""
+
+    hours: Hours
+    unconfirmed: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Volunteers:
+    numbers: tuple[str, ...]
+    hours: Hours
+    ring_seconds: int = 20
+    referrals: tuple[str, ...] = ("ona", "idp")
+    voicemail: bool = False
+
+    def on_duty(self, now: dt.datetime) -> bool:
+        return isinstance(status(_Schedule(self.hours), now), OpenNow)
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str]) -> "Volunteers | None":
+        raw = env.get("HOTLINE_VOLUNTEER_NUMBERS", "").strip()
+        if not raw:
+            return None
+        numbers = tuple(n.strip() for n in raw.split(",") if n.strip())
+        bad = [n for n in numbers if not E164.match(n)]
+        if bad or not numbers:
+            # Never echo the numbers themselves into a log: say which positions are wrong.
+            where = ", ".join(str(numbers.index(n) + 1) for n in bad)
+            raise ConfigError(f"HOTLINE_VOLUNTEER_NUMBERS: entries {where} are not E.164 numbers like +16075550100")
+        if len(numbers) > MAX_NUMBERS:
+            raise ConfigError(f"HOTLINE_VOLUNTEER_NUMBERS: at most {MAX_NUMBERS} numbers can ring at once")
+        if not env.get("HOTLINE_VOLUNTEER_HOURS", "").strip():
+            raise ConfigError("HOTLINE_VOLUNTEER_HOURS is required with HOTLINE_VOLUNTEER_NUMBERS, "
+                              "e.g. 'mon-fri 09:00-17:00; sat 10:00-14:00' (America/New_York)")
+        try:
+            ring = int(env.get("HOTLINE_VOLUNTEER_RING", "20"))
+        except ValueError:
+            raise ConfigError("HOTLINE_VOLUNTEER_RING must be a number of seconds") from None
+        if not 5 <= ring <= 60:
+            raise ConfigError("HOTLINE_VOLUNTEER_RING must be between 5 and 60 seconds")
+        referrals = tuple(r.strip() for r in env.get("HOTLINE_VOLUNTEER_REFERRALS", "ona,idp").split(",") if r.strip())
+        return cls(numbers, parse_hours(env["HOTLINE_VOLUNTEER_HOURS"]), ring, referrals,
+                   env.get("HOTLINE_VOICEMAIL", "").strip().lower() in _TRUE)
+
+
+def _days(text: str) -> tuple[str, ...]:
+    days: list[str] = []
+    for item in text.split(","):
+        first, _, last = item.strip().partition("-")
+        if first not in DAYS or (last and last not in DAYS):
+            raise ConfigError(f"HOTLINE_VOLUNTEER_HOURS: '{item.strip()}' is not a day or range like mon-fri")
+        start, end = DAYS.index(first), DAYS.index(last or first)
+        days.extend(DAYS[i % 7] for i in range(start, start + (end - start) % 7 + 1))
+    return tuple(dict.fromkeys(days))
+
+
+def parse_hours(text: str) -> Hours:
+    """'mon-fri 09:00-17:00; sat,sun 10:00-14:00' -> Hours, checked like a referral's hours."""
+    openings = []
+    for group in (g.strip() for g in text.lower().split(";")):
+        if not group:
+            continue
+        days, _, times = group.rpartition(" ")
+        opens, _, closes = times.partition("-")
+        try:
+            openings.append(Opening(days=_days(days), open=opens, close=closes))
+        except ValidationError as exc:
+            reason = exc.errors()[0]["msg"].removeprefix("Value error, ")
+            raise ConfigError(f"HOTLINE_VOLUNTEER_HOURS: '{group}': {reason}") from None
+    if not openings:
+        raise ConfigError("HOTLINE_VOLUNTEER_HOURS has no opening times")
+    return Hours(weekly=tuple(openings))
+
+
+@dataclass(frozen=True)
+class PhoneSettings:
+    max_call_seconds: int = 1800
+    recordings_dir: Path = ROOT / "recordings"
+    recordings_url: str | None = None
+    hotline_number: str | None = None
+    account_sid: str | None = None
+    volunteers: Volunteers | None = None
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> "PhoneSettings":
+        env = os.environ if env is None else env
+        try:
+            max_call = int(env.get("HOTLINE_VOICE_MAX_CALL", "1800"))
+        except ValueError:
+            raise ConfigError("HOTLINE_VOICE_MAX_CALL must be a number of seconds") from None
+        return cls(
+            max_call_seconds=max_call,
+            recordings_dir=Path(env["HOTLINE_RECORDINGS_DIR"]) if env.get("HOTLINE_RECORDINGS_DIR") else ROOT / "recordings",
+            recordings_url=env.get("HOTLINE_RECORDINGS_URL") or None,
+            hotline_number=env.get("HOTLINE_NUMBER") or None,
+            account_sid=env.get("TWILIO_ACCOUNT_SID") or None,
+            volunteers=Volunteers.from_env(env),
+        )
+
+    def checked(self, content: Content) -> "PhoneSettings":
+        if self.max_call_seconds < 60:
+            raise ConfigError("HOTLINE_VOICE_MAX_CALL must be at least 60 seconds")
+        if self.hotline_number and not E164.match(self.hotline_number):
+            raise ConfigError("HOTLINE_NUMBER must be the hotline's Twilio number in E.164 form, like +16075550100")
+        if self.recordings_url and not self.recordings_url.startswith("https://"):
+            raise ConfigError("HOTLINE_RECORDINGS_URL must start with https://")
+        if self.volunteers:
+            if not self.hotline_number:
+                raise ConfigError("the volunteer line needs HOTLINE_NUMBER: volunteers see it as the caller ID")
+            unknown = [r for r in self.volunteers.referrals if r not in content.script.referrals]
+            if unknown:
+                raise ConfigError(f"HOTLINE_VOLUNTEER_REFERRALS names {unknown}, which are not in referrals.yaml")
+        return self
+
+    @property
+    def fallback_referrals(self) -> tuple[str, ...]:
+        return self.volunteers.referrals if self.volunteers else ()

@@ -20,6 +20,7 @@ import pytest
 import yaml
 
 from hotline.channels import sms
+from hotline.core.words import Words
 from hotline.core.engine import State, step
 
 GOLDEN = Path(__file__).resolve().parent / "golden"
@@ -70,7 +71,7 @@ def walk_engine(content, conversation: dict, path: Path, now, update: bool = Fal
     state = State()
     changed = False
     for number, turn_step in enumerate(conversation["steps"], start=1):
-        turn = step(content, state, turn_step["send"])
+        turn = step(content, state, Words(turn_step["send"]))
         reply = sms.reply_text(content, turn, now)
         if update:
             changed |= reply != turn_step.get("expect")

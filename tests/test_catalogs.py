@@ -10,6 +10,7 @@ from click.testing import CliRunner
 
 from conftest import FIXTURES
 from hotline.staff.cli import main
+from hotline.core.words import Words
 from hotline.content.bundle import load_content
 from hotline.errors import CatalogError
 from hotline.content.catalogs.languages import MIN_COVERAGE, review_status
@@ -88,7 +89,7 @@ def test_a_catalog_below_the_threshold_is_not_offered(catalogs):
     report = loaded.languages.reports["uk"]
     assert report.translated < MIN_COVERAGE * report.total and not report.served
     assert "uk" not in loaded.languages.codes
-    assert loaded.languages.detect("привіт") == ()
+    assert loaded.languages.detect(Words("привіт")) == ()
 
 
 def test_keyword_problems_are_reported_not_served(catalogs):

@@ -7,6 +7,7 @@ import re
 import pytest
 
 from hotline.config import Settings
+from hotline.core.words import Words
 from hotline.content.bundle import load_content
 from hotline.core.engine import State, step
 from hotline.core import contract
@@ -84,7 +85,7 @@ def test_sources_md_is_generated_from_the_scripts(content):
 
 
 def test_about_is_reachable_from_help_and_says_what_is_stored(content):
-    turn = step(content, State(node=contract.MAIN_MENU), "HELP")
+    turn = step(content, State(node=contract.MAIN_MENU), Words("HELP"))
     help_node = content.script.nodes[turn.state.node]
     assert any(item.goto == "about" for item in help_node.menu)
     about = content.script.nodes["about"].text.lower()
@@ -153,7 +154,7 @@ def test_legal_help_lists_the_open_lines_first(content):
 def test_a_saturday_9pm_text_is_told_when_the_line_opens(content):
     from hotline.channels import sms
 
-    turn = step(content, State(node=contract.MAIN_MENU), "7")
+    turn = step(content, State(node=contract.MAIN_MENU), Words("7"))
     reply = sms.reply_text(content, turn, at(2026, 11, 28, 21, utc_offset=-5))
     assert "1-800-566-7636" in reply
     assert "Closed now. Opens Sunday at 9:00" in reply

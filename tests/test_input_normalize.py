@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from conftest import FIXTURES
 from hotline.content.bundle import load_content
 from hotline.core.engine import Choices, Notice, Show, State, step
-from hotline.content.catalogs.languages import normalize
+from hotline.core.words import Words, normalize
 
 I18N = FIXTURES / "i18n"
 
@@ -93,7 +93,7 @@ def test_any_decimal_digits_become_ascii(digits):
 @pytest.mark.parametrize("key", ["3", "٣", "۳", "３", " 3. ", "3)"])
 @pytest.mark.parametrize("lang", ["en", "ar", "fa_AF", "ps", "zh_Hans"])
 def test_a_menu_choice_in_any_digits_in_any_language(content, key, lang):
-    turn = step(content, State(node="main_menu", lang=lang), key)
+    turn = step(content, State(node="main_menu", lang=lang), Words(key))
     assert [o.node for o in turn.outputs if isinstance(o, Show)] == ["local"]
 
 
@@ -108,10 +108,10 @@ def test_a_menu_choice_in_any_digits_in_any_language(content, key, lang):
 ])
 def test_the_menu_keyword_in_any_form(content, lang, words):
     for word in words + ["MENU", "0", "٠", "۰", "０"]:  # the English word and zero work in every language
-        turn = step(content, State(node="door_say", back=("main_menu", "door"), lang=lang), word)
+        turn = step(content, State(node="door_say", back=("main_menu", "door"), lang=lang), Words(word))
         assert turn.state.node == "main_menu", (lang, word)
 
 
 def test_a_keyword_of_another_language_is_not_a_command(content):
-    turn = step(content, State(node="door", back=("main_menu",), lang="ru"), "ATRÁS")
+    turn = step(content, State(node="door", back=("main_menu",), lang="ru"), Words("ATRÁS"))
     assert turn.outputs == (Notice("hint"), Choices("door"))

@@ -9,8 +9,10 @@ import pytest
 
 from conftest import FIXTURES, Twilio, message_text
 from hotline.content.bundle import load_content
+from hotline.core.words import Words, script_clues
 from hotline.core.engine import LANGUAGE_MENU, ChooseLanguage, Notice, Show, State, step
-from hotline.content.catalogs.languages import LANGUAGES, Language, language_names, script_clues
+from hotline.core.languages import LANGUAGES
+from hotline.content.catalogs.languages import Language, language_names
 
 I18N = FIXTURES / "i18n"
 ALL = ("en", "es", "uk", "ru", "ar", "fa_AF", "ps", "ht", "zh_Hans")
@@ -71,7 +73,7 @@ def test_each_language_is_named_in_itself_from_babels_data(code, name, rtl):
     ("1", ()), ("ok", ()), ("", ()), ("???", ()), ("😀", ()), ("こんにちは", ()),
 ])
 def test_detection(content, text, expected):
-    assert content.languages.detect(text) == expected
+    assert content.languages.detect(Words(text)) == expected
 
 
 def test_persian_letters_are_read_before_folding():
@@ -84,9 +86,9 @@ def test_persian_letters_are_read_before_folding():
 
 def test_detection_only_offers_served_languages(content):
     english_and_arabic = load_content(I18N / "flows", I18N / "translations", ("en", "ar"))
-    assert english_and_arabic.languages.detect("سلام") == ("ar",)
-    assert english_and_arabic.languages.detect("hola") == ()
-    assert english_and_arabic.languages.detect("привіт") == ()
+    assert english_and_arabic.languages.detect(Words("سلام")) == ("ar",)
+    assert english_and_arabic.languages.detect(Words("hola")) == ()
+    assert english_and_arabic.languages.detect(Words("привіт")) == ()
 
 
 def test_language_names_come_from_babel():
@@ -97,7 +99,7 @@ def test_language_names_come_from_babel():
 # --- first contact -----------------------------------------------------------------------
 
 def test_first_contact_offers_every_language_named_in_itself(content):
-    turn = step(content, State(), "ok")
+    turn = step(content, State(), Words("ok"))
     assert turn.outputs == (ChooseLanguage(ALL),)
     assert turn.state.node == LANGUAGE_MENU
 
@@ -105,53 +107,53 @@ def test_first_contact_offers_every_language_named_in_itself(content):
 @pytest.mark.parametrize("text,lang", [("hola", "es"), ("привіт", "uk"), ("привет", "ru"), ("مرحبا", "ar"),
                                        ("کمک", "fa_AF"), ("ښه", "ps"), ("bonjou", "ht"), ("你好", "zh_Hans"), ("hi", "en")])
 def test_a_greeting_goes_straight_to_its_language(content, text, lang):
-    turn = step(content, State(), text)
+    turn = step(content, State(), Words(text))
     assert shown(turn) == ["welcome", "main_menu"] and turn.state.lang == lang
 
 
 @pytest.mark.parametrize("text,short", [("سلام", ("ar", "fa_AF", "ps")), ("كيف", ("ar", "fa_AF", "ps")),
                                         ("چطور", ("fa_AF", "ps")), ("Что делать", ("uk", "ru"))])
 def test_an_ambiguous_script_gets_the_short_list(content, text, short):
-    turn = step(content, State(), text)
+    turn = step(content, State(), Words(text))
     assert turn.outputs == (ChooseLanguage(short),)
     # the number chooses from the short list, not from the full one
     for number, code in enumerate(short, start=1):
-        chosen = step(content, turn.state, str(number))
+        chosen = step(content, turn.state, Words(str(number)))
         assert chosen.state.lang == code and shown(chosen) == ["welcome", "main_menu"]
 
 
 def test_a_short_list_that_did_not_fit_leads_to_every_language(content):
-    short = step(content, State(), "سلام").state
-    turn = step(content, short, "9")  # not on the list of three
+    short = step(content, State(), Words("سلام")).state
+    turn = step(content, short, Words("9"))  # not on the list of three
     assert turn.outputs == (ChooseLanguage(ALL),)
-    assert step(content, turn.state, "9").state.lang == "zh_Hans"
+    assert step(content, turn.state, Words("9")).state.lang == "zh_Hans"
 
 
 def test_the_language_keyword_on_first_contact_asks_for_the_list(content):
     for word in ("LANGUAGE", "idioma", "мова", "язык", "لغة", "زبان", "ژبه", "langaj", "语言"):
-        turn = step(content, State(), word)
+        turn = step(content, State(), Words(word))
         assert turn.outputs == (ChooseLanguage(ALL),), word
-    remembered = step(content, State(lang="ru"), "idioma")
+    remembered = step(content, State(lang="ru"), Words("idioma"))
     assert remembered.outputs == (ChooseLanguage(ALL),)
 
 
 def test_a_remembered_language_skips_the_list(content):
-    turn = step(content, State(lang="ar"), "hello")
+    turn = step(content, State(lang="ar"), Words("hello"))
     assert shown(turn) == ["welcome", "main_menu"] and turn.state.lang == "ar"
 
 
 def test_a_language_no_longer_served_is_forgotten_not_fatal(content):
     english_only = load_content(I18N / "flows", I18N / "translations", ("en",))
-    turn = step(english_only, State(node="door", lang="ar"), "1")
+    turn = step(english_only, State(node="door", lang="ar"), Words("1"))
     assert shown(turn) == ["door_say"] and turn.state.lang is None
 
 
 def test_on_the_list_a_name_or_greeting_chooses_too(content):
-    listed = step(content, State(), "ok").state
-    assert step(content, listed, "Español").state.lang == "es"
-    assert step(content, listed, "你好").state.lang == "zh_Hans"
-    assert step(content, listed, "١").state.lang == "en"  # Arabic-Indic 1 is the first choice
-    assert step(content, listed, "rubbish").outputs == (ChooseLanguage(ALL),)
+    listed = step(content, State(), Words("ok")).state
+    assert step(content, listed, Words("Español")).state.lang == "es"
+    assert step(content, listed, Words("你好")).state.lang == "zh_Hans"
+    assert step(content, listed, Words("١")).state.lang == "en"  # Arabic-Indic 1 is the first choice
+    assert step(content, listed, Words("rubbish")).outputs == (ChooseLanguage(ALL),)
 
 
 # --- switching at any time ------------------------------------------------------------------
@@ -159,33 +161,33 @@ def test_on_the_list_a_name_or_greeting_chooses_too(content):
 @pytest.mark.parametrize("word", ["LANGUAGE", "lang", "IDIOMA", "мова", "ЯЗЫК", "اللغة", "زبان", "ژبه", "LANGAJ", "语言"])
 def test_the_language_keyword_works_in_any_language_at_any_time(content, word):
     for lang in ALL:
-        turn = step(content, State(node="door", back=("main_menu",), lang=lang), word)
+        turn = step(content, State(node="door", back=("main_menu",), lang=lang), Words(word))
         assert turn.outputs == (ChooseLanguage(ALL),), (word, lang)
 
 
 def test_switching_to_ukrainian_mid_conversation_returns_to_the_same_place(content):
     state = State(node="door", back=("main_menu",), lang="en")
-    listed = step(content, state, "LANGUAGE")
-    turn = step(content, listed.state, "3")  # українська
+    listed = step(content, state, Words("LANGUAGE"))
+    turn = step(content, listed.state, Words("3"))  # українська
     assert shown(turn) == ["door"]
     assert turn.state == State(node="door", back=("main_menu",), lang="uk")
     # ... and goes on in Ukrainian: BACK (in Ukrainian) from there leads to the main menu
-    assert shown(step(content, turn.state, "НАЗАД")) == ["main_menu"]
+    assert shown(step(content, turn.state, Words("НАЗАД"))) == ["main_menu"]
 
 
 def test_on_the_list_back_menu_and_help_work_in_the_callers_language(content):
-    listed = step(content, State(node="door", back=("main_menu",), lang="es"), "idioma").state
-    back = step(content, listed, "atrás")
+    listed = step(content, State(node="door", back=("main_menu",), lang="es"), Words("idioma")).state
+    back = step(content, listed, Words("atrás"))
     assert shown(back) == ["door"] and back.state.lang == "es"
-    assert shown(step(content, listed, "0")) == ["main_menu"]
-    assert shown(step(content, listed, "MENÚ")) == ["main_menu"]
-    helped = step(content, listed, "ayuda")
-    assert shown(helped) == ["help"] and shown(step(content, helped.state, "atrás")) == ["door"]
+    assert shown(step(content, listed, Words("0"))) == ["main_menu"]
+    assert shown(step(content, listed, Words("MENÚ"))) == ["main_menu"]
+    helped = step(content, listed, Words("ayuda"))
+    assert shown(helped) == ["help"] and shown(step(content, helped.state, Words("atrás"))) == ["door"]
 
 
 def test_a_page_removed_while_the_list_was_open_leads_to_the_main_menu(content):
     listed = State(node=LANGUAGE_MENU, back=("main_menu", "gone_node"), lang="en")
-    turn = step(content, listed, "2")
+    turn = step(content, listed, Words("2"))
     assert turn.outputs[0] == Notice("moved") and turn.state.node == "main_menu" and turn.state.lang == "es"
 
 

@@ -10,6 +10,7 @@ import pytest
 
 from conftest import SECRET, Twilio, message_text
 from hotline.session.callers import pseudonym
+from hotline.core.words import Words
 from hotline.session.intake import OPT_IN_WORDS, OPT_OUT_WORDS
 from hotline.session.store import lang_key, optout_key, state_key
 
@@ -122,8 +123,8 @@ def test_a_translated_forget_word_works_through_the_phrasebook(tmp_path, make_ap
     assert text.startswith("Done. This line has deleted everything")  # the test catalog's "translation"
     assert redis_client_empty_of(redis_url, NUMBER)
     board = app.extensions["hotline"]
-    assert board.asks_to_forget(board.content, "en", "olvidar")  # any served language's word counts
-    assert not board.asks_to_forget(board.content, "es", "borrar todo")
+    assert board.asks_to_forget(board.content, "en", Words("olvidar"))  # any served language's word counts
+    assert not board.asks_to_forget(board.content, "es", Words("borrar todo"))
 
 
 def redis_client_empty_of(redis_url, number) -> bool:

@@ -15,7 +15,7 @@ import pytest
 
 from calls import HOTLINE, ON_CALL, RECORDINGS, FakeSender, Heard, PhoneCall, volunteers
 from conftest import SATURDAY_AFTERNOON, Twilio, message_text, stored_value
-from hotline.channels.voice.volunteers import Volunteers, parse_hours
+from hotline.config import Volunteers, parse_hours
 
 @pytest.fixture
 def sender():

@@ -17,7 +17,7 @@ from conftest import Twilio
 from hotline.channels.voice import spoken
 from hotline.channels.voice.speech import RECORDED, TTS, clip_id, clips_needed, missing_recordings, readiness, Recordings
 from hotline.content.bundle import load_content
-from hotline.content.catalogs.languages import LANGUAGES
+from hotline.core.languages import LANGUAGES
 from calls import CATALOGS, FLOWS, RECORDINGS, FakeSender, volunteers
 
 GOLDEN = Path(__file__).resolve().parent / "golden_twiml"
@@ -221,7 +221,7 @@ def test_the_twilio_sender_reports_a_refusal_as_send_failed():
 
 
 def test_the_app_builds_a_real_sender_only_when_it_can_send(make_app, monkeypatch):
-    from hotline.web.voice import PhoneSettings
+    from hotline.config import PhoneSettings
     from hotline.session.outbound import TwilioTextSender
 
     app = make_app(redis_url=None, HOTLINE_PHONE=PhoneSettings(hotline_number="+16075550199", account_sid="AC" + "2" * 32))

@@ -17,6 +17,7 @@ from werkzeug.serving import make_server
 
 from conftest import BASE_URL, SATURDAY_AFTERNOON, SECRET, Twilio, message_text
 from hotline.session.callers import pseudonym
+from hotline.core.words import Words
 from hotline.channels import sms
 from hotline.core.engine import State, step
 from hotline.session.record import Codebook, Record
@@ -158,7 +159,7 @@ def test_racing_messages_from_one_caller_end_as_some_serial_order(server, redis_
     for order in itertools.permutations(range(len(bodies))):
         state, replies = start, {}
         for i in order:
-            turn = step(content, state, bodies[i])
+            turn = step(content, state, Words(bodies[i]))
             replies[i] = sms.reply_text(content, turn, SATURDAY_AFTERNOON)
             state = turn.state
         if state == final and all(replies[i] == got[i] for i in range(len(bodies))):

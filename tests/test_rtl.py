@@ -13,6 +13,7 @@ from bidi import get_display
 
 from conftest import FIXTURES, SATURDAY_AFTERNOON
 from hotline.channels.sms import bidi as marks
+from hotline.core.words import Words
 from hotline.channels.sms.segments import cost
 from hotline.channels.sms import body, reply_text
 from hotline.content.bundle import load_content
@@ -36,7 +37,7 @@ def shown(line: str) -> str:
 
 
 def reply(content, lang, node, text):
-    return reply_text(content, step(content, State(node=node, lang=lang), text), SATURDAY)
+    return reply_text(content, step(content, State(node=node, lang=lang), Words(text)), SATURDAY)
 
 
 # --- the problem, shown by the algorithm itself ----------------------------------------------
@@ -108,13 +109,13 @@ def test_a_page_with_a_number_and_a_time_exactly(content):
 
 
 def test_the_language_list_follows_the_readers_direction(content):
-    first = reply_text(content, step(content, State(), "ok"), SATURDAY)
+    first = reply_text(content, step(content, State(), Words("ok")), SATURDAY)
     assert first == ("1 English\n2 español\n3 українська\n4 русский\n"
                      "\u200e5 العربية\n\u200e6 دری\n\u200e7 پښتو\n8 Kreyòl Ayisyen\n9 简体中文")
     arabic = reply(content, "ar", "main_menu", "LANGUAGE")
     assert arabic.split("\n") == [f"\u200f{n} {name}" for n, name in enumerate(
         ["English", "español", "українська", "русский", "العربية", "دری", "پښتو", "Kreyòl Ayisyen", "简体中文"], start=1)]
-    short = reply_text(content, step(content, State(), "سلام"), SATURDAY)
+    short = reply_text(content, step(content, State(), Words("سلام")), SATURDAY)
     assert short == "\u200f1 العربية\n\u200f2 دری\n\u200f3 پښتو"
 
 

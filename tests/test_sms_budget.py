@@ -10,6 +10,7 @@ import pytest
 
 from conftest import FIXTURES
 from hotline.channels.sms.segments import cost
+from hotline.core.words import Words
 from hotline.channels.sms import plain, reply_text, split
 from hotline.config import Settings
 from hotline.content.bundle import load_content
@@ -168,6 +169,6 @@ def test_the_language_lists_and_the_switchboards_own_replies_are_measured(conten
         assert help_reply.turn.outputs[0] == Notice("line_info") and "help" in help_reply.nodes
     # Before a language is chosen the hotline speaks English: that list is one of its replies
     # (word for word the list English speakers get with LANGUAGE, so measured once).
-    first_contact = step(content, State(), "?")
+    first_contact = step(content, State(), Words("?"))
     assert isinstance(first_contact.outputs[0], ChooseLanguage)
     assert first_contact.outputs in {r.turn.outputs for r in replies(content, "en")}

@@ -12,7 +12,7 @@ from click.testing import CliRunner
 from conftest import FIXTURES, ROOT
 from hotline.staff.cli import main
 from hotline.content.bundle import load_content
-from hotline.content.catalogs.languages import LANGUAGES
+from hotline.core.languages import LANGUAGES
 from hotline.staff.check import run_check
 from hotline.staff.sms_budget import SMS_BUDGET, SmsBudget, every_reply, measure
 from hotline.staff.limits import DEFAULT_LIMITS, Limits

@@ -19,6 +19,7 @@ from click.testing import CliRunner
 
 from conftest import FIXTURES, ROOT, SATURDAY_AFTERNOON
 from hotline.channels.sms import reply_text
+from hotline.core.words import Words
 from hotline.staff.cli import main
 from hotline.content.bundle import load_content
 from hotline.core.engine import State, step
@@ -135,7 +136,7 @@ def test_a_changed_english_string_is_fuzzy_everywhere_and_not_served_in_its_old_
         assert book.text("door", "sms") == "Keep the door shut.", code
         assert book.labels[("main_menu", 1)] == "Agents at my door", code
         assert set(served.languages.reports[code].fuzzy) >= changed
-    spanish = reply_text(served, step(served, State(node="main_menu", lang="es"), "1"), SATURDAY_AFTERNOON)
+    spanish = reply_text(served, step(served, State(node="main_menu", lang="es"), Words("1")), SATURDAY_AFTERNOON)
     assert spanish.startswith("Keep the door shut.") and "Mantenga la puerta cerrada" not in spanish
     assert "1 Qué decir" in spanish  # the rest of the page is still Spanish
 

@@ -13,7 +13,8 @@ from typing import Callable, Hashable, TypeVar
 
 from hotline.content.script import Script
 from hotline.content.loader import load_script
-from hotline.content.catalogs.languages import LANGUAGES, Languages, catalog_path, load_languages
+from hotline.core.languages import LANGUAGES
+from hotline.content.catalogs.languages import Languages, catalog_path, load_languages
 
 
 T = TypeVar("T")

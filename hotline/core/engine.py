@@ -23,11 +23,13 @@ The rules, in the order they apply:
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import Union
+from typing import TYPE_CHECKING, Union
 
-from hotline.content.bundle import Content
 from hotline.core import contract
-from hotline.content.catalogs.languages import normalize
+from hotline.core.words import Words
+
+if TYPE_CHECKING:  # only for the annotations: the engine reads a Content, it never loads one
+    from hotline.content.bundle import Content
 
 # How many menus BACK remembers. Bounded so the stored state stays a few dozen bytes.
 BACK_DEPTH = 6
@@ -98,8 +100,8 @@ class Turn:
         return any(isinstance(o, (Show, Choices, ChooseLanguage)) for o in self.outputs)
 
 
-def step(content: Content, state: State, text: str) -> Turn:
-    return _Step(content, state).answer(text)
+def step(content: Content, state: State, words: Words) -> Turn:
+    return _Step(content, state).answer(words)
 
 
 class _Step:
@@ -113,13 +115,13 @@ class _Step:
             self.state = state = replace(state, lang=None)
         self.book = languages.book(state.lang)
 
-    def answer(self, text: str) -> Turn:
-        said = normalize(text)
+    def answer(self, words: Words) -> Turn:
+        said = words.said
         state = self.state
         if state.node is None:
-            return self.first_contact(text, said)
+            return self.first_contact(words)
         if state.node.startswith(LANGUAGE_MENU):
-            return self.at_language_menu(text, said)
+            return self.at_language_menu(words)
         if state.node not in self.script.nodes:
             return self.go(contract.MAIN_MENU, back=(), before=(Notice("moved"),))
         command = self.book.commands.get(said)
@@ -173,20 +175,21 @@ class _Step:
 
     # --- first contact and language choice ---------------------------------------------
 
-    def first_contact(self, text: str, said: str) -> Turn:
+    def first_contact(self, words: Words) -> Turn:
         languages = self.content.languages
         if len(languages.codes) == 1:
             return self.go(contract.WELCOME, back=())
-        if self.book.commands.get(said) == "language":  # "LANGUAGE", "IDIOMA", ... asks for the list
+        if self.book.commands.get(words.said) == "language":  # "LANGUAGE", "IDIOMA", ... asks for the list
             return self.offer_languages(languages.codes, back=())
         if self.state.lang is not None:  # remembered from an earlier conversation
             return self.go(contract.WELCOME, back=())
-        detected = languages.detect(text)
+        detected = languages.detect(words)
         if len(detected) == 1:
             return self.choose(detected[0])
         return self.offer_languages(detected or languages.codes, back=())
 
-    def at_language_menu(self, text: str, said: str) -> Turn:
+    def at_language_menu(self, words: Words) -> Turn:
+        said = words.said
         languages = self.content.languages
         _, _, listed = self.state.node.partition(":")
         codes = tuple(c for c in (listed.split(",") if listed else languages.codes) if c in languages.books)
@@ -205,7 +208,7 @@ class _Step:
             if command == "help":
                 return self.go(contract.HELP, back=self.state.back)
         # Not a number on the list: a language's name, greeting or script can still choose.
-        detected = languages.detect(text)
+        detected = languages.detect(words)
         if len(detected) == 1:
             return self.choose(detected[0])
         # A short list that did not fit (Urdu is Arabic script too): now offer every language.

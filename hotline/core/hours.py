@@ -8,9 +8,11 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from hotline.content.model import Referral
+if TYPE_CHECKING:  # the hours only read a referral's fields; core never loads the model
+    from hotline.content.model import Referral
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 

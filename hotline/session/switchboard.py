@@ -30,7 +30,7 @@ from hotline.content.bundle import Content
 from hotline.core.engine import Notice, State, Turn, step
 from hotline.errors import StoreUnavailable
 from hotline.core import contract
-from hotline.content.catalogs.languages import normalize
+from hotline.core.words import NOTHING, Words
 from hotline.session.record import Codebook, Record
 from hotline.session.store import Change, SessionStore, Snapshot
 
@@ -118,17 +118,17 @@ class Switchboard:
         """
         caller = self.caller(number)
         word = intake.carrier_word(text, opt_out_type) if channel == "sms" else None
-        text = intake.clean(text)
+        words = Words(intake.clean(text))  # cleaned and normalised once; everything below reads these
         request = self.request_digest(request_id) if request_id else ""
         try:
             seen = self.store.read(caller)
         except StoreUnavailable as exc:
             log.warning("session store unavailable (%s): answering without memory", exc)
-            return Answer(self.offline(content, text, word), degraded=True)
+            return Answer(self.offline(content, words, word), degraded=True)
         plan = None
         counted: dict[str, int] = {}  # usage counters an earlier attempt of this turn already added
         for _ in range(MAX_ATTEMPTS):
-            plan = self._plan(content, seen, text, word, request, media, channel == "sms")
+            plan = self._plan(content, seen, words, word, request, media, channel == "sms")
             if plan.change is None:
                 return plan.answer
             counts = stats.turn_counts(content, seen, plan.answer.turn, plan.change, channel)
@@ -154,7 +154,7 @@ class Switchboard:
         except StoreUnavailable as exc:
             log.warning("session store unavailable (%s): an outcome was not counted", exc)
 
-    def _plan(self, content: Content, seen: Snapshot, text: str, word: str | None, request: str,
+    def _plan(self, content: Content, seen: Snapshot, words: Words, word: str | None, request: str,
               media: int, sms: bool) -> _Plan:
         book = Codebook.of(tuple(content.script.nodes))
         record = Record.decode(seen.session, seen.lang, book)
@@ -162,7 +162,7 @@ class Switchboard:
         if sms and seen.opted_out and word != intake.START:
             return _Plan(Answer(Turn((), state)), None)  # Twilio would refuse any reply (error 21610)
         if request and record.request == request:
-            turn, _ = self.reply(content, record.before or state, text, word)
+            turn, _ = self.reply(content, record.before or state, words, word)
             return _Plan(Answer(turn, repeated=True), None)
         if word == intake.STOP:
             return _Plan(Answer(Turn((), State())), Change(session=None, forget_lang=True, opt_out=True))
@@ -177,7 +177,7 @@ class Switchboard:
                 return _Plan(Answer(Turn((Notice("unavailable"),), state)), None)
         if media:
             return _Plan(Answer(Turn((Notice("media"),), state)), None)
-        turn, forget = self.reply(content, state, text, word)
+        turn, forget = self.reply(content, state, words, word)
         if forget:
             return _Plan(Answer(turn), Change(session=None, forget_lang=True, replied=True))
         change = Change(
@@ -189,26 +189,26 @@ class Switchboard:
         return _Plan(Answer(turn), change)
 
     @staticmethod
-    def reply(content: Content, state: State, text: str, word: str | None) -> tuple[Turn, bool]:
+    def reply(content: Content, state: State, words: Words, word: str | None) -> tuple[Turn, bool]:
         """What a message says to a caller at `state`, and whether it asks to be forgotten.
 
         Pure, like the engine: a repeated request is answered by calling this again with the
         state it first started from, and hotline/staff/sms_budget.py measures HELP and FORGET with it.
         """
         if word == intake.START:
-            return step(content, State(lang=state.lang), ""), False
+            return step(content, State(lang=state.lang), NOTHING), False
         if word == intake.HELP:
-            helped = step(content, state, content.script.keywords["help"][0])
+            helped = step(content, state, Words(content.script.keywords["help"][0]))
             return Turn((Notice("line_info"),) + helped.outputs, helped.state), False
-        if Switchboard.asks_to_forget(content, state.lang, text):
+        if Switchboard.asks_to_forget(content, state.lang, words):
             return Turn((Notice("forgotten"),), State(lang=state.lang)), True
-        return step(content, state, text), False
+        return step(content, state, words), False
 
     @staticmethod
-    def asks_to_forget(content: Content, lang: str | None, text: str) -> bool:
+    def asks_to_forget(content: Content, lang: str | None, words: Words) -> bool:
         """FORGET in the caller's language, or in any language served: deleting too readily
         costs a person a menu; not deleting when asked could cost them far more."""
-        said = normalize(text)
+        said = words.said
         if not said:
             return False
         languages = content.languages
@@ -217,18 +217,18 @@ class Switchboard:
             return meant == "forget"
         return any(book.commands.get(said) == "forget" for book in languages.books.values())
 
-    def offline(self, content: Content, text: str, word: str | None) -> Turn:
+    def offline(self, content: Content, words: Words, word: str | None) -> Turn:
         """The reply when the store cannot be reached: STOP stays silent (Twilio has blocked
         the number already); anything else gets the stateless reply."""
         if word == intake.STOP:
             return Turn((), State())
-        return self.stateless(content, text)
+        return self.stateless(content, words)
 
     @staticmethod
-    def stateless(content: Content, text: str) -> Turn:
+    def stateless(content: Content, words: Words) -> Turn:
         """Without the store we don't know where the caller was. The likeliest place is the
         main menu, so a digit is read from there; the notice gives a number to call."""
-        candidates = content.languages.detect(text)
+        candidates = content.languages.detect(words)
         lang = candidates[0] if len(candidates) == 1 else None
-        turn = step(content, State(node=contract.MAIN_MENU, lang=lang), text)
+        turn = step(content, State(node=contract.MAIN_MENU, lang=lang), words)
         return Turn((Notice("unavailable"),) + turn.outputs, turn.state)

@@ -10,7 +10,6 @@ error that names the characters, not a bad card.
 """
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -73,8 +72,8 @@ def card_text(content: Content, lang: str, hotline_number: str) -> CardText:
     )
 
 
-def _find_font(name: str) -> Path:
-    dirs = [os.environ["HOTLINE_FONTS_DIR"]] if os.environ.get("HOTLINE_FONTS_DIR") else []
+def _find_font(name: str, fonts_dir: Path | None) -> Path:
+    dirs = [str(fonts_dir)] if fonts_dir else []
     for folder in dirs + list(FONT_DIRS):
         path = Path(folder) / name
         if path.exists():
@@ -83,7 +82,7 @@ def _find_font(name: str) -> Path:
                     "install Debian's fonts-noto-core and fonts-wqy-microhei (or set HOTLINE_FONTS_DIR)")
 
 
-def fonts_for(lang: str) -> list[tuple[Path, Path]]:
+def fonts_for(lang: str, fonts_dir: Path | None = None) -> list[tuple[Path, Path]]:
     """(regular, bold) pairs: the language's own script first, then Latin for names and numbers."""
     if lang.startswith("zh"):
         own = CHINESE
@@ -91,18 +90,18 @@ def fonts_for(lang: str) -> list[tuple[Path, Path]]:
         own = ARABIC
     else:
         own = LATIN
-    pairs = [(_find_font(own[0]), _find_font(own[1]))]
+    pairs = [(_find_font(own[0], fonts_dir), _find_font(own[1], fonts_dir))]
     if own is not LATIN:
-        pairs.append((_find_font(LATIN[0]), _find_font(LATIN[1])))
+        pairs.append((_find_font(LATIN[0], fonts_dir), _find_font(LATIN[1], fonts_dir)))
     return pairs
 
 
-def missing_glyphs(text: CardText) -> set[str]:
+def missing_glyphs(text: CardText, fonts_dir: Path | None = None) -> set[str]:
     """Characters that no font in this language's list can draw."""
     from fontTools.ttLib import TTCollection, TTFont
 
     covered: set[int] = set()
-    for regular, _ in fonts_for(text.lang):
+    for regular, _ in fonts_for(text.lang, fonts_dir):
         fonts = TTCollection(str(regular)).fonts if regular.suffix == ".ttc" else [TTFont(str(regular))]
         for font in fonts[:1]:
             covered |= set(font.getBestCmap())
@@ -110,11 +109,12 @@ def missing_glyphs(text: CardText) -> set[str]:
     return {ch for ch in text.characters() if ord(ch) not in covered and ch not in "\u200e\u200f\u2066\u2067\u2068\u2069"}
 
 
-def render_pdf(text: CardText) -> bytes:
+def render_pdf(text: CardText, fonts_dir: Path | None = None) -> bytes:
+    """The card as a PDF; `fonts_dir` (HOTLINE_FONTS_DIR in the settings) is searched first."""
     from fpdf import FPDF
     from fpdf.enums import XPos, YPos
 
-    gaps = missing_glyphs(text)
+    gaps = missing_glyphs(text, fonts_dir)
     if gaps:
         raise CardError(f"the fonts for '{text.lang}' cannot draw: {' '.join(sorted(gaps))} "
                         f"({', '.join(f'U+{ord(c):04X}' for c in sorted(gaps))})")
@@ -122,7 +122,7 @@ def render_pdf(text: CardText) -> bytes:
     pdf.set_auto_page_break(False)
     pdf.set_margins(MARGIN, MARGIN, MARGIN)
     families = []
-    for i, (regular, bold) in enumerate(fonts_for(text.lang)):
+    for i, (regular, bold) in enumerate(fonts_for(text.lang, fonts_dir)):
         family = f"card{i}"
         pdf.add_font(family, "", str(regular))
         pdf.add_font(family, "B", str(bold))

@@ -14,7 +14,8 @@ from hotline.content.bundle import Content, catalogs_digest
 from hotline.errors import ScriptError
 from hotline.content.loader import load_script
 from hotline.content.script import Script
-from hotline.content.catalogs.languages import LANGUAGES, load_languages
+from hotline.core.languages import LANGUAGES
+from hotline.content.catalogs.languages import load_languages
 from hotline.staff.findings import Report
 from hotline.staff.freshness import freshness_findings
 from hotline.staff.limits import DEFAULT_LIMITS, Limits

@@ -7,7 +7,6 @@ exit status and one clear message, never a traceback.
 from __future__ import annotations
 
 import datetime as dt
-import os
 import sys
 
 import click
@@ -16,7 +15,7 @@ from flask.cli import FlaskGroup
 from hotline.config import Settings
 from hotline.errors import HotlineError
 from hotline.staff.commands import register as register_staff_commands
-from hotline.content.catalogs.maintenance import translations
+from hotline.staff.translation_commands import translations
 
 
 def _app_factory():
@@ -126,8 +125,8 @@ def sources(write: bool) -> None:
 
 @main.command("card", with_appcontext=False)
 @click.option("--lang", default="en", show_default=True, help="Language code (en, es, uk, ru, ar, fa_AF, ps, ht, zh_Hans).")
-@click.option("--number", envvar="HOTLINE_PHONE_NUMBER", required=True,
-              help="The hotline's own phone number as people should dial it (or HOTLINE_PHONE_NUMBER).")
+@click.option("--number", envvar="HOTLINE_NUMBER", required=True,
+              help="The hotline's own phone number as people should dial it (or HOTLINE_NUMBER).")
 @click.option("--out", type=click.Path(dir_okay=False), help="Output PDF (default: card-<lang>.pdf).")
 def card(lang: str, number: str, out: str | None) -> None:
     """Print the pocket card: the rights and the numbers, wallet-sized, as a PDF."""
@@ -137,7 +136,7 @@ def card(lang: str, number: str, out: str | None) -> None:
     settings = Settings.from_env(dev=True)
     try:
         content = load_content(settings.flows_dir, settings.translations_dir, settings.languages)
-        pdf = render_pdf(card_text(content, lang, number))
+        pdf = render_pdf(card_text(content, lang, number), settings.fonts_dir)
     except HotlineError as exc:
         _fail(exc)
     target = out or f"card-{lang}.pdf"

@@ -61,14 +61,13 @@ def check(as_json: bool, strict: bool, today: dt.date | None, review_days: int, 
     Exit status: 0 when the hotline can serve them (warnings are printed), 1 with --strict when
     there are warnings, 2 when there are errors.
     """
-    from hotline.web.voice import PhoneSettings
     from hotline.staff.check import run_check
     from hotline.staff.report_text import render
     from hotline.staff.voiceready import recordings_missing
 
     settings = _settings()
     limits = Limits(review_days=review_days, verified_days=verified_days)
-    phone = PhoneSettings.from_env()
+    phone = settings.phone
     missing = recordings_missing(phone.recordings_dir, phone.volunteers is not None,
                                  phone.volunteers.referrals if phone.volunteers else ())
     report = run_check(settings.flows_dir, settings.translations_dir, settings.languages, today=today, limits=limits,

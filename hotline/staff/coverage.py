@@ -15,7 +15,8 @@ from pathlib import Path
 
 from hotline.content.bundle import Content
 from hotline.content.loader import load_script
-from hotline.content.catalogs.languages import LANGUAGES, MIN_COVERAGE, CatalogReport, load_languages
+from hotline.core.languages import LANGUAGES
+from hotline.content.catalogs.languages import MIN_COVERAGE, CatalogReport, load_languages
 from hotline.staff.sms_budget import SMS_BUDGET, Measure, measure, replies
 
 

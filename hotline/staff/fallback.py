@@ -26,7 +26,8 @@ from hotline.channels import sms
 from hotline.channels.compose import Line
 from hotline.channels.sms.segments import cost
 from hotline.content.bundle import Content
-from hotline.content.catalogs.languages import ENGLISH, Phrasebook
+from hotline.core.languages import ENGLISH
+from hotline.content.catalogs.languages import Phrasebook
 
 # What to say at the door, and what to do if arrested: the two moments where a person has no
 # time to read menus. Staff can name other nodes with --node.

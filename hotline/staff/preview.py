@@ -19,9 +19,11 @@ from hotline.channels.voice.speech import Recordings
 from hotline.config import Settings
 from hotline.content.bundle import Content, catalogs_digest
 from hotline.core.engine import State, Turn, step
+from hotline.core.words import Words
 from hotline.errors import HotlineError
 from hotline.content.loader import load_script
-from hotline.content.catalogs.languages import ENGLISH, catalog_path, load_languages
+from hotline.core.languages import ENGLISH
+from hotline.content.catalogs.languages import catalog_path, load_languages
 from hotline.staff.sms_budget import REPEAT
 from hotline.staff.translations import quiet_catalog_log
 from hotline.session.store import Change
@@ -72,7 +74,7 @@ def start_in(board: Switchboard, settings: Settings, number: str, lang: str) -> 
 
 def arrival(content: Content, node_id: str, lang: str) -> Turn:
     """What a person gets on arriving at a node: the engine's own "say it again" from there."""
-    return step(content, State(node=checked_node(content, node_id), lang=checked_language(content, lang)), REPEAT)
+    return step(content, State(node=checked_node(content, node_id), lang=checked_language(content, lang)), Words(REPEAT))
 
 
 def spoken(content: Content, turn: Turn, now: dt.datetime) -> str:

@@ -59,6 +59,7 @@ from hotline.channels.sms.segments import Cost, cost
 from hotline.content.bundle import Content
 from hotline.session import intake
 from hotline.core.engine import Notice, Show, State, Turn, step
+from hotline.core.words import Words
 from hotline.core import contract
 from hotline.content.model import Node
 from hotline.session.switchboard import Switchboard
@@ -163,7 +164,7 @@ def replies(content: Content, lang: str) -> list[Reply]:
         return place.file, place.line
 
     def said(node_id: str | None, text: str) -> Turn:
-        return step(content, State(node=node_id, lang=lang), text)
+        return step(content, State(node=node_id, lang=lang), Words(text))
 
     for node_id in entry_nodes(content):
         add(node_id, said(node_id, REPEAT))
@@ -178,14 +179,14 @@ def replies(content: Content, lang: str) -> list[Reply]:
         listed = script.lines.get("keywords:language", written(contract.MAIN_MENU))
         add("the language list", said(contract.MAIN_MENU, script.keywords["language"][0]), listed)
         if lang == content.languages.book(None).code:  # a first message in no known language
-            add("the first-contact language list", step(content, State(), NOT_A_CHOICE), listed)
+            add("the first-contact language list", step(content, State(), Words(NOT_A_CHOICE)), listed)
     # Before the engine, the switchboard answers Twilio's HELP word and FORGET itself, and
     # sends some notices alone: to a picture, to too many messages at once, when the whole
     # line is over its limit (hotline/session/switchboard.py).
     at_menu = State(node=contract.MAIN_MENU, lang=lang)
     add("HELP",
-        Switchboard.reply(content, at_menu, "HELP", intake.HELP)[0], script.lines["messages:line_info"])
-    add("FORGET", Switchboard.reply(content, at_menu, script.keywords["forget"][0], None)[0],
+        Switchboard.reply(content, at_menu, Words("HELP"), intake.HELP)[0], script.lines["messages:line_info"])
+    add("FORGET", Switchboard.reply(content, at_menu, Words(script.keywords["forget"][0]), None)[0],
         script.lines["messages:forgotten"])
     for message in ("media", "too_fast", "unavailable"):
         add(f"the '{message}' notice", Turn((Notice(message),), at_menu), script.lines[f"messages:{message}"])

@@ -21,7 +21,8 @@ from hotline.errors import CatalogError
 from hotline.core import contract
 from hotline.content.script import Script
 from hotline.content.catalogs.strings import Translatable, translatables
-from hotline.content.catalogs.languages import ENGLISH, MIN_COVERAGE, Language, catalog_path, load_languages, read_catalog, review_status
+from hotline.core.languages import ENGLISH
+from hotline.content.catalogs.languages import MIN_COVERAGE, Language, catalog_path, load_languages, read_catalog, review_status
 from hotline.staff.findings import Finding, LanguageStatus
 
 REVIEWED = "reviewed"

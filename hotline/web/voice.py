@@ -11,24 +11,14 @@ The keys go through the same Switchboard.turn as SMS, so a caller's language and
 shared with the text line. Every POST is signature-checked like /sms, and answers valid TwiML
 whatever happens: an error gets the ONA hotline's number and a goodbye, never silence.
 
-| variable                     | default            | meaning |
-|------------------------------|--------------------|---------|
-| HOTLINE_NUMBER               | (none)             | the hotline's own Twilio number: volunteer caller ID, SMS sender |
-| TWILIO_ACCOUNT_SID           | (none)             | with TWILIO_AUTH_TOKEN and HOTLINE_NUMBER: text messages can be sent |
-| HOTLINE_VOICE_MAX_CALL       | 1800               | seconds a call may last before the line says goodbye |
-| HOTLINE_RECORDINGS_DIR       | ./recordings       | recorded clips, <language>/<clip id>.mp3 |
-| HOTLINE_RECORDINGS_URL       | this app           | where Twilio fetches the clips, if they are hosted elsewhere |
-| HOTLINE_VOLUNTEER_*          | off                | the volunteer line, see hotline/channels/voice/volunteers.py |
+Its settings (HOTLINE_NUMBER, HOTLINE_VOICE_MAX_CALL, recordings, volunteers) are read with
+all the others in hotline/config.py.
 """
 from __future__ import annotations
 
 import datetime as dt
 import logging
-import os
-from dataclasses import dataclass
 from functools import wraps
-from pathlib import Path
-from typing import Mapping
 from urllib.parse import urlencode
 
 from flask import Blueprint, Flask, Response, abort, current_app, request, send_from_directory, url_for
@@ -38,64 +28,17 @@ from hotline.channels import sms
 from hotline.channels.voice import (LANGUAGE_MENU, MAX_MISSES, VOLUNTEER, Call, Extras, Filled, Links, Place, PhoneLine,
                                     heard, is_miss)
 from hotline.channels.voice.speech import Recordings, clip_id, menu_key, readiness
-from hotline.config import ROOT
+from hotline.config import PhoneSettings
 from hotline.content.bundle import Content
 from hotline.core.engine import ChooseLanguage
-from hotline.errors import ConfigError
 from hotline.core import contract
-from hotline.content.catalogs.languages import ENGLISH, LANGUAGES
+from hotline.core.languages import ENGLISH, LANGUAGES
 from hotline.web.signatures import twilio_only
 from hotline.session.switchboard import Switchboard
 from hotline.session.outbound import SendFailed, TextSender, TwilioTextSender
-from hotline.channels.voice.volunteers import E164, Volunteers
 
 log = logging.getLogger(__name__)
 bp = Blueprint("phone", __name__)
-
-
-@dataclass(frozen=True)
-class PhoneSettings:
-    max_call_seconds: int = 1800
-    recordings_dir: Path = ROOT / "recordings"
-    recordings_url: str | None = None
-    hotline_number: str | None = None
-    account_sid: str | None = None
-    volunteers: Volunteers | None = None
-
-    @classmethod
-    def from_env(cls, env: Mapping[str, str] | None = None) -> "PhoneSettings":
-        env = os.environ if env is None else env
-        try:
-            max_call = int(env.get("HOTLINE_VOICE_MAX_CALL", "1800"))
-        except ValueError:
-            raise ConfigError("HOTLINE_VOICE_MAX_CALL must be a number of seconds") from None
-        return cls(
-            max_call_seconds=max_call,
-            recordings_dir=Path(env["HOTLINE_RECORDINGS_DIR"]) if env.get("HOTLINE_RECORDINGS_DIR") else ROOT / "recordings",
-            recordings_url=env.get("HOTLINE_RECORDINGS_URL") or None,
-            hotline_number=env.get("HOTLINE_NUMBER") or None,
-            account_sid=env.get("TWILIO_ACCOUNT_SID") or None,
-            volunteers=Volunteers.from_env(env),
-        )
-
-    def checked(self, content: Content) -> "PhoneSettings":
-        if self.max_call_seconds < 60:
-            raise ConfigError("HOTLINE_VOICE_MAX_CALL must be at least 60 seconds")
-        if self.hotline_number and not E164.match(self.hotline_number):
-            raise ConfigError("HOTLINE_NUMBER must be the hotline's Twilio number in E.164 form, like +16075550100")
-        if self.recordings_url and not self.recordings_url.startswith("https://"):
-            raise ConfigError("HOTLINE_RECORDINGS_URL must start with https://")
-        if self.volunteers:
-            if not self.hotline_number:
-                raise ConfigError("the volunteer line needs HOTLINE_NUMBER: volunteers see it as the caller ID")
-            unknown = [r for r in self.volunteers.referrals if r not in content.script.referrals]
-            if unknown:
-                raise ConfigError(f"HOTLINE_VOLUNTEER_REFERRALS names {unknown}, which are not in referrals.yaml")
-        return self
-
-    @property
-    def fallback_referrals(self) -> tuple[str, ...]:
-        return self.volunteers.referrals if self.volunteers else ()
 
 
 class _Lines:
@@ -121,7 +64,7 @@ def init_app(app: Flask) -> None:
     Tests put their own PhoneSettings in HOTLINE_PHONE and a fake sender in HOTLINE_TEXT_SENDER.
     """
     board: Switchboard = app.extensions["hotline"]
-    settings = (app.config.get("HOTLINE_PHONE") or PhoneSettings.from_env()).checked(board.content)
+    settings = (app.config.get("HOTLINE_PHONE") or app.config["HOTLINE_SETTINGS"].phone).checked(board.content)
     app.config["HOTLINE_PHONE"] = settings
     if "HOTLINE_TEXT_SENDER" not in app.config:
         token = app.config["HOTLINE_SETTINGS"].auth_token

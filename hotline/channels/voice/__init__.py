@@ -32,7 +32,8 @@ from hotline.content.bundle import Content
 from hotline.core.engine import ChooseLanguage, Choices, Notice, Output, Turn
 from hotline.core import contract
 from hotline.content.catalogs.strings import message_context
-from hotline.content.catalogs.languages import ENGLISH, normalize
+from hotline.core.languages import ENGLISH
+from hotline.core.words import normalize
 
 log = logging.getLogger(__name__)
 

@@ -26,7 +26,7 @@ from pathlib import Path
 
 from hotline.content.bundle import Content
 from hotline.content.catalogs.strings import label_context, message_context, node_context, referral_context
-from hotline.content.catalogs.languages import LANGUAGES
+from hotline.core.languages import LANGUAGES
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,6 @@ from __future__ import annotations
 import io
 import logging
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -18,6 +17,8 @@ from babel import Locale
 from babel.messages.catalog import Catalog
 from babel.messages.pofile import PoFileError, read_po
 
+from hotline.core.languages import ENGLISH, LANGUAGES
+from hotline.core.words import Words, normalize
 from hotline.errors import CatalogError
 from hotline.core import contract
 from hotline.content.script import Script
@@ -25,13 +26,10 @@ from hotline.content.catalogs.strings import CHANNEL_FIELDS, keyword_context, la
 
 log = logging.getLogger(__name__)
 
-ENGLISH = "en"
 # A language is offered only when most of it is really translated: a menu entry in Arabic
 # that leads to English text would be worse than no entry. Below this share of strings the
 # language is skipped (and the staff check says why).
 MIN_COVERAGE = 0.8
-# The order callers see on the language menu. English first: it is the source language.
-LANGUAGES = ("en", "es", "uk", "ru", "ar", "fa_AF", "ps", "ht", "zh_Hans")
 
 
 @dataclass(frozen=True)
@@ -46,70 +44,6 @@ class Language:
         # Babel names fa_AF "فارسی (افغانستان)"; people call it Dari (دری), which Babel also knows.
         name = locale.languages.get(code) or locale.languages.get(locale.language) or code
         return cls(code, name, locale.text_direction == "rtl")
-
-
-# --- input -------------------------------------------------------------------------------
-
-_EDGE_PUNCTUATION = re.compile(r"^[\W_]+|[\W_]+$", re.UNICODE)
-_SPACES = re.compile(r"\s+")
-
-
-def normalize(text: str) -> str:
-    """What a person meant, in a form that compares equal across keyboards.
-
-    " 2. " -> "2", "٢" and "۲" and "２" -> "2", "Menú" -> "menu", "AYUDA!" -> "ayuda".
-    A lone "*" or "#" (keypad keys) survives the punctuation trim.
-    """
-    text = unicodedata.normalize("NFKC", text)
-    text = "".join(str(unicodedata.decimal(ch)) if ch.isdecimal() else ch for ch in text)
-    # Invisible format characters (ZWNJ in Persian words, bidi marks a phone pastes along)
-    # change nothing a person meant: "می‌خواهم" and "میخواهم" are the same word.
-    text = "".join(ch for ch in unicodedata.normalize("NFKD", text)
-                   if not unicodedata.combining(ch) and unicodedata.category(ch) != "Cf")
-    # Arabic script: drop tatweel and treat the letter variants of Arabic, Persian and Pashto
-    # keyboards alike (many Afghans type on an Arabic keyboard, and the reverse).
-    text = text.replace("\u0640", "").translate(_ARABIC_VARIANTS)
-    text = _SPACES.sub(" ", text.casefold()).strip()
-    trimmed = _EDGE_PUNCTUATION.sub("", text)
-    return trimmed if trimmed else text
-
-
-_ARABIC_VARIANTS = str.maketrans({
-    "\u06cc": "\u064a", "\u0649": "\u064a", "\u06d0": "\u064a", "\u06cd": "\u064a",  # ی ى ې ۍ -> ي
-    "\u06a9": "\u0643", "\u06ab": "\u06af",  # ک -> ك, Pashto ګ -> گ
-    "\u0629": "\u0647", "\u06c1": "\u0647", "\u06be": "\u0647", "\u06d5": "\u0647",  # ة ہ ھ ە -> ه
-    "\u0671": "\u0627",  # ٱ -> ا (أ إ آ lose their hamza and madda as combining marks above)
-})
-
-
-# What the letters of a first message say about its language. The clues are read from the
-# text as sent (only NFKC-folded): normalize() folds away exactly the letters that tell
-# Persian from Arabic (ی ک) and Russian from Ukrainian (ё). The first clue that matches
-# decides; letters only one language uses come before the script they belong to.
-_SCRIPTS = (
-    (re.compile("[\u0456\u0457\u0454\u0491\u0406\u0407\u0404\u0490]"), ("uk",)),  # і ї є ґ
-    (re.compile("[\u044b\u044d\u044a\u0451\u042b\u042d\u042a\u0401]"), ("ru",)),  # ы э ъ ё
-    (re.compile("[\u0400-\u04ff]"), ("uk", "ru")),
-    # Letters of Pashto alone: ټ ځ څ ډ ړ ږ ښ ګ ڼ ۍ ې
-    (re.compile("[\u067c\u0681\u0685\u0689\u0693\u0696\u069a\u06ab\u06bc\u06cd\u06d0]"), ("ps",)),
-    # Not in Arabic: پ چ ژ گ, Persian yeh ی and keheh ک, Persian digits ۰-۹
-    (re.compile("[\u067e\u0686\u0698\u06af\u06cc\u06a9\u06f0-\u06f9]"), ("fa_AF", "ps")),
-    (re.compile("[\u0600-\u06ff\u0750-\u077f]"), ("ar", "fa_AF", "ps")),
-    (re.compile("[\u3040-\u30ff]"), ()),  # kana: Japanese, which the hotline does not serve
-    (re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]"), ("zh_Hans",)),
-    # Latin letters: ñ ¿ ¡ and acute vowels are Spanish; grave è ò are Haitian Creole.
-    (re.compile("[\u00f1\u00d1\u00bf\u00a1\u00e1\u00ed\u00f3\u00fa\u00c1\u00cd\u00d3\u00da]"), ("es",)),
-    (re.compile("[\u00e8\u00f2\u00c8\u00d2]"), ("ht",)),
-)
-
-
-def script_clues(text: str) -> tuple[str, ...]:
-    """The languages the letters of `text` point to, before any folding; () when they say nothing."""
-    text = unicodedata.normalize("NFKC", text)
-    for pattern, candidates in _SCRIPTS:
-        if pattern.search(text):
-            return candidates
-    return ()
 
 
 _WORD = re.compile(r"\w+")
@@ -375,7 +309,7 @@ class Languages:
     def book(self, code: str | None) -> Phrasebook:
         return self.books.get(code or ENGLISH) or self.books[ENGLISH]
 
-    def detect(self, text: str) -> tuple[str, ...]:
+    def detect(self, words: Words) -> tuple[str, ...]:
         """Which served languages a first message may be in, from the message as sent.
 
         One answer: go straight to it. Several: offer just those. None: offer them all.
@@ -384,11 +318,11 @@ class Languages:
         letters then narrow it down or decide alone ("مرحبا" is Arabic script: ar, fa_AF, ps;
         "گ" is not Arabic: fa_AF, ps).
         """
-        said = normalize(text)
+        said = words.said
         if not said:
             return ()
         by_words = self._by_words(said)
-        by_letters = script_clues(text)
+        by_letters = words.clues
         if by_words and by_letters and by_words & set(by_letters):
             by_words &= set(by_letters)
         candidates = by_words or set(by_letters)
