@@ -6,6 +6,7 @@
 | HOTLINE_PUBLIC_URL         | the request's own URL   | base URL as Twilio sees it (behind a proxy) |
 | REDIS_URL                  | embedded store          | session store shared by all workers |
 | HOTLINE_REDIS_CLUSTER      | off                     | REDIS_URL names a node of a Redis Cluster (redis-py's RedisCluster) |
+| HOTLINE_METRICS_TOKEN      | off                     | bearer token for GET /metrics (Prometheus); without it there is no such route |
 | HOTLINE_SECRET_KEY         | (required)              | key for caller pseudonyms; 32+ characters |
 | HOTLINE_DEV                | off                     | development mode: no token or key needed, says so loudly |
 | HOTLINE_STATE_TTL          | 259200 (3 days)         | seconds a caller's place in the menus is kept |
@@ -74,6 +75,7 @@ class Settings:
     public_url: str | None = None
     redis_url: str | None = None
     redis_cluster: bool = False
+    metrics_token: str | None = None
     secret_key: str = ""
     dev: bool = False
     state_ttl: int = 3 * 24 * 3600
@@ -110,6 +112,7 @@ class Settings:
             "secret_key": env.get("HOTLINE_SECRET_KEY", ""),
             "dev": env.get("HOTLINE_DEV", "").strip().lower() in _TRUE,
             "redis_cluster": env.get("HOTLINE_REDIS_CLUSTER", "").strip().lower() in _TRUE,
+            "metrics_token": env.get("HOTLINE_METRICS_TOKEN") or None,
             "url_fragment": env.get("HOTLINE_URL_FRAGMENT", "").lstrip("#") or None,
         }
         for name, var, kind in (
@@ -159,6 +162,8 @@ class Settings:
                               "Twilio gives a webhook 15 seconds in all")
         if self.public_url and not self.public_url.startswith(("https://", "http://")):
             raise ConfigError("HOTLINE_PUBLIC_URL must start with https:// (the URL Twilio calls)")
+        if self.metrics_token is not None and len(self.metrics_token) < 16:
+            raise ConfigError("HOTLINE_METRICS_TOKEN must be at least 16 random characters (or unset: no /metrics)")
         if self.redis_cluster and not self.redis_url:
             raise ConfigError("HOTLINE_REDIS_CLUSTER needs REDIS_URL naming one node of the cluster")
         if self.watch_interval <= 0:

@@ -10,6 +10,7 @@ from typing import Protocol
 
 from hotline.channels.sms import plain, split
 from hotline.errors import HotlineError
+from hotline.session import metrics
 
 log = logging.getLogger(__name__)
 # A caller is waiting on the line while we send: give up well inside Twilio's 15 s.
@@ -49,4 +50,6 @@ class TwilioTextSender:
                 self.client.messages.create(to=to, from_=self.from_number, body=chunk)
         except (TwilioException, OSError) as exc:
             log.warning("text message not sent: %s", type(exc).__name__)
+            metrics.outbound(False)
             raise SendFailed(type(exc).__name__) from None
+        metrics.outbound(True)

@@ -33,6 +33,7 @@ from hotline.content.bundle import load_content
 from hotline.errors import CatalogError, ScriptError
 from hotline.content.catalogs.languages import catalog_path
 from hotline.session.switchboard import Switchboard
+from hotline.session import metrics
 
 log = logging.getLogger(__name__)
 
@@ -83,15 +84,19 @@ class Publisher:
                           why, len(exc.findings), serving)
                 for finding in exc.findings:
                     log.error("  %s", finding)
+                metrics.reload(False)
                 return False
             except CatalogError as exc:
                 self._rejected = files
                 log.error("reload (%s) rejected: %s; still serving version %s", why, exc, serving)
+                metrics.reload(False)
                 return False
             except OSError as exc:
                 log.error("reload (%s) failed to read the files (%s); still serving version %s", why, exc, serving)
+                metrics.reload(False)
                 return False
             self.board.publish(content)
+            metrics.reload(True)
             self._seen, self._pending = files, None
             if content.version == serving:
                 log.info("reload (%s): nothing changed; serving version %s", why, serving)

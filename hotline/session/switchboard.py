@@ -24,7 +24,7 @@ import logging
 import threading
 from dataclasses import dataclass, replace
 
-from hotline.session import intake, stats
+from hotline.session import intake, metrics, stats
 from hotline.session.callers import pseudonym
 from hotline.content.bundle import Content
 from hotline.core.engine import Notice, State, Turn, step
@@ -124,6 +124,8 @@ class Switchboard:
             seen = self.store.read(caller)
         except StoreUnavailable as exc:
             log.warning("session store unavailable (%s): answering without memory", exc)
+            metrics.store_error(str(exc), "read")
+            metrics.degraded(channel)
             return Answer(self.offline(content, words, word), degraded=True)
         plan = None
         counted: dict[str, int] = {}  # usage counters an earlier attempt of this turn already added
@@ -137,6 +139,8 @@ class Switchboard:
                 fresh = self.store.write(caller, seen, change)
             except StoreUnavailable as exc:
                 log.warning("session store unavailable on write (%s): the reply goes out, the step is not kept", exc)
+                metrics.store_error(str(exc), "write")
+                metrics.degraded(channel)
                 return Answer(plan.answer.turn, degraded=True)
             counted = counts  # added even when refused: the next attempt sends the difference
             if fresh is None:
@@ -172,8 +176,10 @@ class Switchboard:
             if seen.count > self.limits.per_caller:
                 # The message that first crosses the limit gets one notice; the rest, silence.
                 notice = (Notice("too_fast"),) if seen.count == self.limits.per_caller + 1 else ()
+                metrics.rate_limited("caller")
                 return _Plan(Answer(Turn(notice, state)), None)
             if seen.load >= self.limits.per_line:
+                metrics.rate_limited("line")
                 return _Plan(Answer(Turn((Notice("unavailable"),), state)), None)
         if media:
             return _Plan(Answer(Turn((Notice("media"),), state)), None)

@@ -74,6 +74,10 @@ def create_app(config: Mapping[str, Any] | Settings | None = None) -> Flask:
     publishing.init_app(app, board, settings)
 
     app.register_blueprint(webhooks.bp)
+    if settings.metrics_token:
+        from hotline.web import metrics
+
+        metrics.init_app(app, settings.metrics_token)
     from hotline.web.voice import init_app as add_phone_line
     add_phone_line(app)
     log.info("hotline serving scripts %s in %s on the %s store",
