@@ -175,3 +175,19 @@ def test_a_conversation_walk_on_a_redis_cluster(make_app, redis_cluster_url, fig
     assert store.read("nobody-yet").load == 61  # 61 replies sent, summed over the shards
     assert app.test_client().get("/healthz").get_json()["store_ok"] is True
     figure("Redis Cluster (3 masters) webhook turns, in-process", f"{60 / elapsed:.0f} turns/s over 60 turns")
+
+
+def test_a_call_counts_its_pages_and_the_volunteer_and_ona_outcomes(phone_app):
+    from calls import PhoneCall, volunteers
+
+    app = phone_app(volunteers=volunteers())
+    phone = PhoneCall(Twilio(app.test_client()))
+    phone.dial()
+    phone.press("1")  # English: the main menu
+    assert phone.press("0").root.find("Dial") is not None  # the volunteers are rung
+    phone.dial_ended("no-answer")  # nobody answered: ONA's number instead
+    counted = today(app.extensions["hotline"].store)
+    assert counted.get("n|en|voice", 0) + counted.get("n|-|voice", 0) == 1
+    assert counted["v|en|voice|main_menu"] >= 1
+    assert counted["o|en|voice|volunteer"] == 1 and counted["o|en|voice|ona"] == 1
+    assert not any("|sms" in f for f in counted)
