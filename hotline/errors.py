@@ -1,13 +1,17 @@
-"""The hotline's exceptions.
+"""The hotline's exceptions: every one it raises on purpose is here, in one tree.
 
     HotlineError
      +-- ConfigError        a setting is missing or unsafe; raised at start-up only
      +-- ScriptError        the flow scripts are invalid; carries every Finding (file, line, reason)
      +-- CatalogError       a translation catalog cannot be served (unparsable, bad placeholders)
      +-- StoreUnavailable   the session store did not answer in time
+     +-- SendFailed         an outbound text could not be handed to Twilio
+     +-- PreviewError       a staff preview was asked for something that does not exist
+     +-- CardError          the pocket card cannot be made (language, fonts, a missing glyph)
 
-Start-up errors stop the process with a clear message. StoreUnavailable is the only one
-raised while serving, and the webhooks turn it into a stateless but useful reply.
+Start-up errors stop the process with a clear message. While serving, StoreUnavailable is
+turned into a stateless but useful reply and SendFailed into a spoken apology with a number
+to call; the staff tools turn the rest into one clear line and an exit status.
 """
 from __future__ import annotations
 
@@ -50,3 +54,15 @@ class CatalogError(HotlineError):
 
 class StoreUnavailable(HotlineError):
     """The session store (Redis) did not answer; the caller still gets a stateless reply."""
+
+
+class SendFailed(HotlineError):
+    """The text message could not be handed to Twilio."""
+
+
+class PreviewError(HotlineError):
+    """What was asked for cannot be previewed (an unknown language or node)."""
+
+
+class CardError(HotlineError):
+    """The card cannot be made as asked (no such language, no fonts, a missing glyph)."""

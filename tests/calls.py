@@ -15,9 +15,8 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from conftest import FIXTURES, SATURDAY_AFTERNOON
-from hotline.channels.voice.speech import TTS
 from hotline.config import PhoneSettings
-from hotline.session.outbound import SendFailed
+from hotline.errors import SendFailed
 from hotline.config import Volunteers, parse_hours
 
 # Verb -> attributes Twilio documents for it (the subset a hotline could use is enough to

@@ -7,7 +7,8 @@ import subprocess
 
 import pytest
 
-from hotline.staff.card import CardError, CardText, card_text, missing_glyphs, render_pdf
+from hotline.errors import CardError
+from hotline.staff.card import CardText, card_text, missing_glyphs, render_pdf
 from hotline.config import Settings
 from hotline.content.bundle import load_content
 

@@ -109,14 +109,6 @@ def test_back_is_bounded(content):
     assert len(state.back) <= BACK_DEPTH
 
 
-def test_state_round_trips_and_stays_small():
-    state = State(node="door_warrant", back=("main_menu", "door", "help"), lang="es")
-    raw = state.encode()
-    assert State.decode(raw, "es") == state
-    assert len(raw) < 100
-    assert State.decode(None, "uk") == State(lang="uk")
-
-
 @pytest.mark.parametrize("raw,expected", [("  Menú! ", "menu"), ("AYUDA", "ayuda"), ("٢", "2"), ("۲.", "2"), ("２", "2"), ("*", "*"), ("#", "#")])
 def test_normalize(raw, expected):
     assert normalize(raw) == expected

@@ -213,7 +213,8 @@ def test_the_twilio_sender_builds_the_messages_api_call():
 
 
 def test_the_twilio_sender_reports_a_refusal_as_send_failed():
-    from hotline.session.outbound import SendFailed, TwilioTextSender
+    from hotline.errors import SendFailed
+    from hotline.session.outbound import TwilioTextSender
 
     sender = TwilioTextSender("AC" + "1" * 32, "token", "+16075550199", http_client=CapturingHttpClient(status=400))
     with pytest.raises(SendFailed):

@@ -149,12 +149,15 @@ def test_removing_the_record_keeps_only_the_rate_count_for_its_window(store):
     assert (after.session, after.lang, after.count) == (b"", None, seen.count + 1)
 
 
-def test_forget_removes_everything(store):
+def test_forgetting_removes_the_place_and_the_language_of_that_caller_only(store):
+    """What FORGET writes (the switchboard's Change): nothing of the place or language is left."""
     save(store, "abc", b"r1 = door|", lang="uk")
     save(store, "other", b"r1 = door|", lang="uk")
-    store.forget("abc")
-    assert not [k for k in store.entries() if "{abc}" in k]
-    assert store.read("other").session == b"r1 = door|"
+    save(store, "abc", None, forget_lang=True)
+    after = store.read("abc")
+    assert (after.session, after.lang) == (b"", None)
+    assert not [k for k in store.entries() if "{abc}" in k and not k.endswith(":s")]  # at most the rate count
+    assert store.read("other").session == b"r1 = door|" and store.read("other").lang == "uk"
 
 
 def test_ping(store):

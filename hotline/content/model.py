@@ -72,10 +72,6 @@ class Node(_Strict):
                 raise ValueError(f"legal content needs {', '.join(missing)}")
         return self
 
-    def text_for(self, channel: str) -> str:
-        override = self.sms if channel == "sms" else self.voice
-        return override or self.text or ""
-
 
 class FlowFile(_Strict):
     """A topic: `flow` names it, `nodes` are its steps."""

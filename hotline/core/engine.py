@@ -46,17 +46,6 @@ class State:
     back: tuple[str, ...] = ()
     lang: str | None = None
 
-    def encode(self) -> bytes:
-        """A compact form for the store: node ids cannot contain '|' or ','."""
-        return f"{self.node or ''}|{','.join(self.back)}".encode()
-
-    @classmethod
-    def decode(cls, raw: bytes | None, lang: str | None) -> "State":
-        if not raw:
-            return cls(lang=lang)
-        node, _, back = raw.decode("utf-8", "replace").partition("|")
-        return cls(node=node or None, back=tuple(b for b in back.split(",") if b), lang=lang)
-
 
 @dataclass(frozen=True)
 class Show:

@@ -9,16 +9,13 @@ import logging
 from typing import Protocol
 
 from hotline.channels.sms import plain, split
-from hotline.errors import HotlineError
+from hotline.errors import SendFailed
 from hotline.session import metrics
 
 log = logging.getLogger(__name__)
 # A caller is waiting on the line while we send: give up well inside Twilio's 15 s.
 SEND_TIMEOUT = 5.0
 
-
-class SendFailed(HotlineError):
-    """The text message could not be handed to Twilio."""
 
 
 class TextSender(Protocol):

@@ -133,9 +133,6 @@ class SessionStore(Protocol):
         """Apply `change` if the record and opt-out flag are still as in `seen`: then None.
         Otherwise change nothing and return a fresh Snapshot (same count and load as `seen`)."""
 
-    def forget(self, caller: str) -> None:
-        """Delete everything kept for this caller, the rate count included."""
-
     def ping(self) -> bool:
         """True when the store answers."""
 
@@ -280,11 +277,6 @@ class MemoryStore:
             del self._data[key]
         for day in [d for d, (_, expires) in self._stats.items() if expires <= now]:
             del self._stats[day]
-
-    def forget(self, caller: str) -> None:
-        with self._lock:
-            for key in (state_key(caller), lang_key(caller), optout_key(caller)):
-                self._data.pop(key, None)
 
     def ping(self) -> bool:
         return True
@@ -565,12 +557,6 @@ class RedisStore:
             return None
         _, body, lang, opted_out = result
         return Snapshot(body or b"", lang.decode() if lang else None, bool(opted_out), seen.count, seen.load)
-
-    def forget(self, caller: str) -> None:
-        try:
-            self.client.delete(*self._keys(caller))
-        except self._errors as exc:
-            raise StoreUnavailable(type(exc).__name__) from None
 
     def ping(self) -> bool:
         try:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from hotline.content.bundle import Content
-from hotline.errors import HotlineError
+from hotline.errors import CardError
 from hotline.content.catalogs.strings import card_context
 
 CARD_W, CARD_H, MARGIN = 85.6, 54.0, 4.0
@@ -25,9 +25,6 @@ LATIN = ("NotoSans-Regular.ttf", "NotoSans-Bold.ttf")  # Latin and Cyrillic
 ARABIC = ("NotoNaskhArabic-Regular.ttf", "NotoNaskhArabic-Bold.ttf")  # Arabic, Dari, Pashto letters
 CHINESE = ("wqy-microhei.ttc", "wqy-microhei.ttc")
 
-
-class CardError(HotlineError):
-    """The card cannot be made as asked (no such language, no fonts, a missing glyph)."""
 
 
 @dataclass(frozen=True)

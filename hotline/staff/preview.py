@@ -20,7 +20,7 @@ from hotline.config import Settings
 from hotline.content.bundle import Content, catalogs_digest
 from hotline.core.engine import State, Turn, step
 from hotline.core.words import Words
-from hotline.errors import HotlineError
+from hotline.errors import PreviewError
 from hotline.content.loader import load_script
 from hotline.core.languages import ENGLISH
 from hotline.content.catalogs.languages import catalog_path, load_languages
@@ -31,9 +31,6 @@ from hotline.session.switchboard import Switchboard
 
 LOCAL = ZoneInfo("America/New_York")
 
-
-class PreviewError(HotlineError):
-    """What was asked for cannot be previewed (an unknown language or node)."""
 
 
 def preview_codes(settings: Settings) -> tuple[str, ...]:

@@ -1,6 +1,8 @@
 """Voice readiness: per language, can the phone line speak it, and can callers answer by voice?
 
-From Twilio's documentation (see /work/shared/reference/platform.md): text-to-speech exists
+From Twilio's documentation (the text-to-speech voices of <Say>,
+https://www.twilio.com/docs/voice/twiml/say/text-speech, and the speech recognition languages
+of <Gather>, https://www.twilio.com/docs/voice/twiml/gather#languagetags): text-to-speech exists
 for English, Spanish, Arabic, Mandarin, Russian and Ukrainian, but not for Haitian Creole,
 Dari or Pashto, which need recorded audio (<Play>) or must not be offered by voice. Speech
 recognition does not cover Haitian Creole, Pashto or Dari: there, the keypad only.

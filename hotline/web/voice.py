@@ -35,7 +35,8 @@ from hotline.core import contract
 from hotline.core.languages import ENGLISH, LANGUAGES
 from hotline.web.signatures import twilio_only
 from hotline.session.switchboard import Switchboard
-from hotline.session.outbound import SendFailed, TextSender, TwilioTextSender
+from hotline.errors import SendFailed
+from hotline.session.outbound import TextSender, TwilioTextSender
 
 log = logging.getLogger(__name__)
 bp = Blueprint("phone", __name__)

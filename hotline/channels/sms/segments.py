@@ -24,10 +24,6 @@ class Cost:
     segments: int
     forced_ucs2_by: tuple[str, ...]  # the distinct characters that are not GSM-7
 
-    @property
-    def per_segment(self) -> int:
-        return (153 if self.segments > 1 else 160) if self.encoding == "GSM-7" else (67 if self.segments > 1 else 70)
-
 
 def cost(text: str) -> Cost:
     outside = tuple(dict.fromkeys(ch for ch in text if ch not in GSM7_BASIC and ch not in GSM7_EXTENSION))

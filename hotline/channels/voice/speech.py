@@ -59,7 +59,6 @@ VOLUNTEER_MESSAGES = ("voice_volunteer_choice", "voice_volunteer_connecting", "v
                       "voice_volunteer_no_answer", "voice_voicemail", "voice_voicemail_thanks")
 # Said in a language the line cannot otherwise speak: optional recordings that let its
 # speakers hear the text-message offer in their own language rather than in English.
-SMS_OFFER_MESSAGES = ("voice_sms_offer", "voice_sms_sent")
 
 
 def clip_id(context: str) -> str:
