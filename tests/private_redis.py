@@ -106,21 +106,38 @@ class PrivateCluster:
     """
 
     def __init__(self, folder: Path, masters: int = 3):
-        self.nodes = [PrivateRedis(Path(folder) / f"node{n}", (
-            "--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf", "--cluster-node-timeout", "2000",
-            "--appendfsync", "no"), port=free_cluster_port()) for n in range(masters)]
+        self.folder, self.masters = Path(folder), masters
+        self.nodes: list[PrivateRedis] = []
+
+    def _new_nodes(self, attempt: int) -> list[PrivateRedis]:
+        return [PrivateRedis(self.folder / f"try{attempt}-node{n}", (
+            "--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf", "--cluster-node-timeout", "5000",
+            "--appendfsync", "no"), port=free_cluster_port()) for n in range(self.masters)]
 
     @property
     def url(self) -> str:
         return f"redis://127.0.0.1:{self.nodes[0].port}/0"
 
-    def start(self) -> None:
+    def start(self, attempts: int = 3) -> None:
+        """Start the nodes and join them. On a busy machine a join can stall (a bus port taken
+        between our check and the server's bind): then start over on fresh ports."""
+        for attempt in range(attempts):
+            self.nodes = self._new_nodes(attempt)
+            try:
+                self._join()
+                return
+            except (RuntimeError, subprocess.SubprocessError):
+                self.stop()
+                if attempt == attempts - 1:
+                    raise
+
+    def _join(self) -> None:
         for node in self.nodes:
             node.start()
         cli = shutil.which("redis-cli") or "/usr/bin/redis-cli"
         subprocess.run([cli, "--cluster", "create", *(f"127.0.0.1:{n.port}" for n in self.nodes),
                         "--cluster-replicas", "0", "--cluster-yes"],
-                       check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=60)
+                       check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=40)
         deadline = time.monotonic() + 30
         while not all(self._state_ok(n.port, cli) for n in self.nodes):
             if time.monotonic() > deadline:

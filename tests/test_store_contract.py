@@ -311,3 +311,15 @@ def test_a_caller_s_keys_share_one_slot():
 
     assert len({key_slot(k("p1234").encode()) for k in (state_key, lang_key, optout_key)}) == 1
     assert len({key_slot(stats_key("20261201", f"{n}").encode()) for n in range(16)}) > 1
+
+
+def test_a_script_redis_lacks_is_loaded_and_nothing_else_is_done_twice(redis_url, redis_client):
+    """A new release's write script is unknown to a Redis that knows the old read script: the
+    write is sent again once loaded, but the reply count sent beside it is not."""
+    store = RedisStore(redis_url, state_ttl=60, lang_ttl=120)
+    redis_client.script_flush()
+    redis_client.script_load(store._source["read"])
+    save(store, "abc", replied=True, counts=(("n|-|sms", 1),))
+    day = stats_day(time.time())
+    assert store.read("other").load == 1
+    assert store.stats([day]) == {day: {"n|-|sms": 1}}

@@ -321,7 +321,16 @@ return {body, lang, 0, count}
 #       language ('' = leave), language TTL, forget language (0/1),
 #       opt-out ('set' / 'clear' / ''), opt-out TTL, window seconds.
 # Compare-and-set: returns {1} when applied, else {0, record, language, opted out}.
+# On a single server a 4th key, the day's stats hash, may follow (ARGV 12: its TTL, then field,
+# amount pairs): the counts are added first, whatever the compare says, exactly as the separate
+# count script does on a cluster (where the hash is in another slot), and with no extra command.
 _WRITE = """
+if KEYS[4] then
+  for i = 13, #ARGV, 2 do
+    redis.call('HINCRBY', KEYS[4], ARGV[i], ARGV[i + 1])
+  end
+  redis.call('EXPIRE', KEYS[4], ARGV[12])
+end
 local v = redis.call('GET', KEYS[1])
 local head, body = '', ''
 if v then
@@ -385,6 +394,7 @@ class RedisStore:
         self._no_script = redis.exceptions.NoScriptError
         self._response_error = redis.exceptions.ResponseError
         self._broken = (redis.ConnectionError, ConnectionError)
+        self._reply_errors = (self._response_error, *self._errors)  # a failed command in a cluster pipeline
         self.state_ttl, self.lang_ttl, self.optout_ttl, self.window = state_ttl, lang_ttl, optout_ttl, window
         self._clock = clock
         self.cluster = cluster
@@ -402,17 +412,44 @@ class RedisStore:
                                                 retry=retry, health_check_interval=0)
             self._load_shards: tuple[str | None, ...] = shard_tags(LOAD_SHARDS)
             self._stats_shards: tuple[str | None, ...] = shard_tags(STATS_SHARDS)
-            self._run = self._run_cluster
+            self._send = self._send_cluster
         else:
             self.client = redis.Redis.from_url(url, socket_timeout=timeout, socket_connect_timeout=timeout,
                                                retry=retry, health_check_interval=0)
             self._load_shards = self._stats_shards = (None,)  # one server: one key each is no hot spot
+            self._send = self._send_single
         sources = (("read", _READ), ("write", _WRITE), ("count", _COUNT))
         self._sha = {name: hashlib.sha1(source.encode()).hexdigest() for name, source in sources}
         self._source = dict(sources)
 
     def _run(self, commands: list[tuple]) -> list:
-        """Send `commands` in one write and read every reply: one round trip.
+        """Send `commands` in one exchange and read every reply: one round trip.
+
+        Scripts Redis has lost (a restart, a flush, or a new release whose script Redis has not
+        seen) are loaded again, once, and only the commands that failed for it are sent again:
+        the others have already done their work (an INCR sent twice would count twice).
+        """
+        replies = self._send(commands)
+        no_script = self._no_script
+        if any(isinstance(reply, no_script) for reply in replies):
+            missing = [n for n, reply in enumerate(replies) if isinstance(reply, no_script)]
+            try:
+                for source in self._source.values():
+                    self.client.script_load(source)  # on a cluster redis-py loads it on every master
+            except self._errors as exc:
+                raise StoreUnavailable(type(exc).__name__) from None
+            again = self._send([commands[n] for n in missing])
+            for n, reply in zip(missing, again):
+                if isinstance(reply, self._no_script):
+                    raise StoreUnavailable("NoScriptError")
+                replies[n] = reply
+        for reply in replies:
+            if isinstance(reply, self._reply_errors):
+                raise StoreUnavailable(type(reply).__name__)
+        return replies
+
+    def _send_single(self, commands: list[tuple]) -> list:
+        """One packed write and every reply read, on one server.
 
         What a redis-py Pipeline does, without the machinery it adds to every call (command
         stacks, retry wrappers, observability hooks): on a turn that is mostly waiting for
@@ -421,67 +458,39 @@ class RedisStore:
         included, so the next user never reads a stale one); a connection found broken is
         reconnected and the commands sent once more (after a Redis restart every pooled
         connection is dead); a timeout is not retried (a hung server would only make the
-        caller wait twice); scripts Redis has lost are loaded again, once.
+        caller wait twice).
         """
         pool = self.client.connection_pool
-        for attempt in (1, 2):
-            try:
-                connection = pool.get_connection()
-            except self._errors as exc:
-                raise StoreUnavailable(type(exc).__name__) from None
-            try:
-                replies = self._exchange(connection, commands)
-            except self._errors as exc:
-                connection.disconnect()
-                raise StoreUnavailable(type(exc).__name__) from None
-            finally:
-                pool.release(connection)
-            if not any(isinstance(reply, self._no_script) for reply in replies):
-                break
-            if attempt == 2:
-                raise StoreUnavailable("NoScriptError")
-            try:
-                for source in self._source.values():
-                    self.client.script_load(source)
-            except self._errors as exc:
-                raise StoreUnavailable(type(exc).__name__) from None
-        for reply in replies:
-            if isinstance(reply, self._response_error):
-                raise StoreUnavailable(type(reply).__name__)
-        return replies
+        try:
+            connection = pool.get_connection()
+        except self._errors as exc:
+            raise StoreUnavailable(type(exc).__name__) from None
+        try:
+            return self._exchange(connection, commands)
+        except self._errors as exc:
+            connection.disconnect()
+            raise StoreUnavailable(type(exc).__name__) from None
+        finally:
+            pool.release(connection)
 
-    def _run_cluster(self, commands: list[tuple]) -> list:
-        """The same round trip on a cluster, through redis-py's ClusterPipeline.
+    def _send_cluster(self, commands: list[tuple]) -> list:
+        """The same exchange on a cluster, through redis-py's ClusterPipeline.
 
         The pipeline groups the commands by the node owning each key's slot, writes to every
         node before reading any reply, and follows MOVED/ASK. A caller's script goes to the
         caller's node; the line-wide shards go wherever they live, in the same exchange.
         """
-        for attempt in (1, 2):
-            try:
-                pipe = self.client.pipeline(transaction=False)
-                for command in commands:
-                    # The node is named from the client's slot map (kept up to date on MOVED): left
-                    # to itself, redis-py 8 asks a server for an EVALSHA's keys (COMMAND GETKEYS),
-                    # one more round trip before every turn.
-                    key = command[3] if command[0] == "EVALSHA" else command[1]
-                    pipe.execute_command(*command, target_nodes=self.client.get_node_from_key(key))
-                replies = pipe.execute(raise_on_error=False)
-            except self._errors as exc:
-                raise StoreUnavailable(type(exc).__name__) from None
-            if not any(isinstance(reply, self._no_script) for reply in replies):
-                break
-            if attempt == 2:
-                raise StoreUnavailable("NoScriptError")
-            try:
-                for source in self._source.values():
-                    self.client.script_load(source)  # redis-py sends SCRIPT LOAD to every master
-            except self._errors as exc:
-                raise StoreUnavailable(type(exc).__name__) from None
-        for reply in replies:
-            if isinstance(reply, (self._response_error, *self._errors)):
-                raise StoreUnavailable(type(reply).__name__)
-        return replies
+        try:
+            pipe = self.client.pipeline(transaction=False)
+            for command in commands:
+                # The node is named from the client's slot map (kept up to date on MOVED): left
+                # to itself, redis-py 8 asks a server for an EVALSHA's keys (COMMAND GETKEYS),
+                # one more round trip before every turn.
+                key = command[3] if command[0] == "EVALSHA" else command[1]
+                pipe.execute_command(*command, target_nodes=self.client.get_node_from_key(key))
+            return pipe.execute(raise_on_error=False)
+        except self._errors as exc:
+            raise StoreUnavailable(type(exc).__name__) from None
 
     def _exchange(self, connection, commands: list[tuple]) -> list:
         packed = connection.pack_commands(commands)
@@ -506,12 +515,14 @@ class RedisStore:
 
     def read(self, caller: str) -> Snapshot:
         window = int(self._clock() // self.window)
-        replies = self._run([
-            ("EVALSHA", self._sha["read"], 3, *self._keys(caller), window, self.window),
-            *(("GET", load_key(window, shard)) for shard in self._load_shards),
-        ])
+        script = ("EVALSHA", self._sha["read"], 3, *self._keys(caller), window, self.window)
+        if self.cluster:
+            replies = self._run([script, *(("GET", load_key(window, shard)) for shard in self._load_shards)])
+            load = sum(int(reply or 0) for reply in replies[1:])
+        else:  # the hot path of a single server: no shards to add up
+            replies = self._run([script, ("GET", load_key(window))])
+            load = int(replies[1] or 0)
         body, lang, opted_out, count = replies[0]
-        load = sum(int(reply or 0) for reply in replies[1:])
         return Snapshot(body or b"", lang.decode() if lang else None, bool(opted_out), int(count), load)
 
     def _count_command(self, counts, day: str) -> tuple:
@@ -541,16 +552,20 @@ class RedisStore:
     def write(self, caller: str, seen: Snapshot, change: Change) -> Snapshot | None:
         opt_out = {True: "set", False: "clear", None: ""}[change.opt_out]
         window = int(self._clock() // self.window)
-        commands: list[tuple] = [
-            ("EVALSHA", self._sha["write"], 3, *self._keys(caller),
-             seen.session, int(seen.opted_out), int(change.session is not None), change.session or b"",
-             self.state_ttl, change.lang or "", self.lang_ttl, int(change.forget_lang),
-             opt_out, self.optout_ttl, self.window),
-        ]
+        args = (seen.session, int(seen.opted_out), int(change.session is not None), change.session or b"",
+                self.state_ttl, change.lang or "", self.lang_ttl, int(change.forget_lang),
+                opt_out, self.optout_ttl, self.window)
+        counted = change.counts and not self.cluster
+        if counted:  # one server: the counts ride in the write script itself
+            day_key = stats_key(change.day or stats_day(self._clock()))
+            commands: list[tuple] = [("EVALSHA", self._sha["write"], 4, *self._keys(caller), day_key, *args,
+                                      STATS_TTL, *(x for pair in change.counts for x in pair))]
+        else:
+            commands = [("EVALSHA", self._sha["write"], 3, *self._keys(caller), *args)]
         if change.replied:
-            key = load_key(window, random.choice(self._load_shards))
+            key = load_key(window, random.choice(self._load_shards)) if self.cluster else load_key(window)
             commands += [("SET", key, 0, "EX", 2 * self.window, "NX"), ("INCR", key)]
-        if change.counts:
+        if change.counts and not counted:
             commands.append(self._count_command(change.counts, change.day))
         result = self._run(commands)[0]
         if result[0] == 1:
