@@ -100,6 +100,8 @@ def turn_counts(content: Content, seen: Snapshot, turn: Turn, change: Change | N
 
 def difference(now: dict[str, int], sent: dict[str, int]) -> tuple[tuple[str, int], ...]:
     """What to send so the counters hold `now` for a turn whose earlier attempt sent `sent`."""
+    if not sent:  # the first attempt, nearly always: a turn per message, on the hot path
+        return tuple(now.items())
     return tuple((k, now.get(k, 0) - sent.get(k, 0)) for k in sorted(set(now) | set(sent))
                  if now.get(k, 0) != sent.get(k, 0))
 

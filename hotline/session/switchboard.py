@@ -134,7 +134,9 @@ class Switchboard:
             if plan.change is None:
                 return plan.answer
             counts = stats.turn_counts(content, seen, plan.answer.turn, plan.change, channel)
-            change = replace(plan.change, counts=stats.difference(counts, counted))
+            planned = plan.change  # (built field by field: dataclasses.replace costs 20 us a turn)
+            change = Change(session=planned.session, lang=planned.lang, forget_lang=planned.forget_lang,
+                            opt_out=planned.opt_out, replied=planned.replied, counts=stats.difference(counts, counted))
             try:
                 fresh = self.store.write(caller, seen, change)
             except StoreUnavailable as exc:
