@@ -60,3 +60,47 @@ def test_the_card_renders_two_wallet_sized_pages(content, lang, tmp_path):
 
 def test_poppler_is_there_for_the_card_tests():
     assert shutil.which("pdfinfo") and shutil.which("pdftotext")
+
+
+def page_text(path, page: int) -> str:
+    return subprocess.run(["pdftotext", "-f", str(page), "-l", str(page), str(path), "-"],
+                          capture_output=True, text=True, check=True).stdout
+
+
+@pytest.mark.parametrize("lang", ["es", "ar", "zh_Hans"])
+def test_the_front_is_in_the_holders_language_and_the_back_in_english_for_an_officer(content, lang, tmp_path):
+    text = card_text(content, lang, NUMBER)
+    path = tmp_path / "card.pdf"
+    path.write_bytes(render_pdf(text))
+    front, back = page_text(path, 1), page_text(path, 2)
+    officer = content.script.card.officer
+    assert text.show_back != content.script.card.show_back  # translated: it tells the holder what the back is for
+    assert NUMBER in front and "1-800-566-7636" in front
+    flat_back = " ".join(back.split())
+    assert officer.title in flat_back
+    for line in officer.lines:  # every statement, in English, whatever the front's language
+        assert " ".join(line.split()) in flat_back, line
+    assert not any("\u0600" <= ch <= "\u06ff" or "\u4e00" <= ch <= "\u9fff" for ch in back)
+
+
+def bullet_boxes(path) -> list[tuple[float, float]]:
+    """(xMin, xMax) in points of every bullet drawn on the front."""
+    html = subprocess.run(["pdftotext", "-bbox", "-f", "1", "-l", "1", str(path), "-"],
+                          capture_output=True, text=True, check=True).stdout
+    return [(float(a), float(b)) for a, b, word in re.findall(r'<word xMin="([\d.]+)" yMin="[\d.]+" xMax="([\d.]+)" yMax="[\d.]+">([^<]*)</word>', html)
+            if word.startswith("\u2022") or word.endswith("\u2022")]
+
+
+@pytest.mark.parametrize("lang,rtl", [("en", False), ("uk", False), ("ar", True), ("fa_AF", True), ("ps", True)])
+def test_bullets_stand_where_a_reader_starts_a_line(content, lang, rtl, tmp_path):
+    """Left to right: bullets at the left margin. Right to left: right-aligned, bullets at the right."""
+    path = tmp_path / "card.pdf"
+    path.write_bytes(render_pdf(card_text(content, lang, NUMBER)))
+    boxes = bullet_boxes(path)
+    assert len(boxes) == len(content.script.card.points), boxes
+    width, margin = 242.65, 4.0 / 25.4 * 72  # points
+    for x_min, x_max in boxes:
+        if rtl:
+            assert x_max > width - margin - 8, (lang, x_min, x_max)
+        else:
+            assert x_min < margin + 8, (lang, x_min, x_max)

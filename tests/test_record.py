@@ -18,7 +18,7 @@ DIGEST = "AbCdEf-_"  # the request digest is always 8 characters
 # (up to the engine's BACK_DEPTH) by seeded random walks. The full product of BACK stacks is
 # 1.2 million distinct turns and took minutes; the codec treats each stack entry alike, so the
 # shallow walk covers every kind of step and the deep walks every stack length.
-EXHAUSTIVE_DEPTH = 3
+EXHAUSTIVE_DEPTH = 4
 DEEP_WALKS, DEEP_STEPS = 400, 40
 
 
@@ -78,7 +78,7 @@ def longest_record(book: Codebook, lang: str | None = "fa_AF") -> bytes:
 
 def test_every_reachable_turn_round_trips_and_the_longest_record_is_small(content, figure):
     book = Codebook.of(tuple(content.script.nodes))
-    longest, turns, depths = b"", 0, set()
+    longest, turns, depths, nodes = b"", 0, set(), set()
     for before, after in every_turn():
         for lang in (None, "fa_AF"):
             record = Record(State(after.node, after.back, lang), DIGEST, State(before.node, before.back, lang))
@@ -87,8 +87,11 @@ def test_every_reachable_turn_round_trips_and_the_longest_record_is_small(conten
             assert (decoded.state, decoded.before, decoded.request) == (record.state, record.before, DIGEST), raw
             longest = max(longest, raw, key=len)
         depths.add(len(after.back))
+        nodes.add(after.node)
         turns += 1
-    assert turns > 10_000
+    assert turns > 2_000
+    # every node a caller can stand at (not those that pass straight on) was a place the walk reached
+    assert {n for n, node in content.script.nodes.items() if node.next is None} <= nodes
     assert depths == set(range(BACK_DEPTH + 1))  # the random walks reached the deepest stacks
     bound = deepest_record(book, "zh_Hans")
     assert Record.decode(bound.encode(book), "zh_Hans", book) == bound

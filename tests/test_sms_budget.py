@@ -105,17 +105,18 @@ def test_which_replies_are_menus():
 
 
 def test_the_budget_is_per_encoding():
-    assert [SMS_BUDGET.limit(kind, encoding) for kind in ("content", "menu") for encoding in ("GSM-7", "UCS-2")] == [4, 10, 3, 7]
+    assert [SMS_BUDGET.limit(kind, encoding) for kind in ("content", "menu") for encoding in ("GSM-7", "UCS-2")] == [3, 5, 3, 5]
+    assert SMS_BUDGET.characters == 320
     door = next(r for r in replies(fixture_content(), "es") if r.where == "door")
     assert door.kind == "content"
 
     def over(text):
         return Measure(door, SMS_BUDGET, cost(text), text).over
 
-    # A page of Arabic at 10 segments (670 UTF-16 units) is within budget; at 11 it is not.
-    assert not over("ب" * 670) and over("ب" * 671)
-    # The same length in GSM-7 is 5 segments: over its budget of 4.
-    assert cost("b" * 670).segments == 5 and over("b" * 670) and not over("b" * 612)
+    # 320 characters of Arabic (5 UCS-2 segments) are within budget; one more is not.
+    assert cost("ب" * 320).segments == 5 and not over("ب" * 320) and over("ب" * 321)
+    # In GSM-7 too: 320 characters (3 segments) fit, 321 do not, whatever the segments.
+    assert cost("b" * 321).segments == 3 and not over("b" * 320) and over("b" * 321)
 
 
 def test_the_tour_shows_every_node_in_every_language(content):
@@ -136,7 +137,8 @@ def test_a_reply_over_budget_is_named_with_what_forced_ucs2():
     curly = "Don\u2019t open the door. " * 12
     m = Measure(door, tight, cost(curly), curly)
     assert m.over
-    assert m.explain() == ("door [es]: 4 SMS segments (UCS-2, 252 UTF-16 units); a content reply in UCS-2 may cost 3. "
+    assert m.explain() == ("door [es]: 252 characters, 4 SMS segments (UCS-2, 252 UTF-16 units); "
+                           "a reply may have 320 characters and cost 3 segments in UCS-2. "
                            "UCS-2 because of '\u2019' (U+2019 RIGHT SINGLE QUOTATION MARK); "
                            "without them it would cost 2 (GSM-7, budget 1)")
     arabic = "باب " * 30

@@ -42,8 +42,9 @@ CASES = {
     "no_phone": (STAFF / "no_phone", NO_CATALOGS, "freshness", "warning",
                  "flows/referrals.yaml", 2, "has no phone number: callers on the phone line get no way to reach it", 0, 1),
     "sms_over_budget": (STAFF / "sms_over_budget", NO_CATALOGS, "sms", "warning",
-                        "flows/main.yaml", 24, "legal_help [en]: 12 SMS segments (UCS-2, 738 UTF-16 units); a content reply in UCS-2 may cost 10. "
-                        "UCS-2 because of 'í' (U+00ED LATIN SMALL LETTER I WITH ACUTE); without them it would cost 5 (GSM-7, budget 4)", 0, 1),
+                        "flows/main.yaml", 24, "legal_help [en]: 738 characters, 12 SMS segments (UCS-2, 738 UTF-16 units); "
+                        "a reply may have 320 characters and cost 5 segments in UCS-2. "
+                        "UCS-2 because of 'í' (U+00ED LATIN SMALL LETTER I WITH ACUTE); without them it would cost 5 (GSM-7, budget 3)", 0, 1),
     "translation_gaps": (None, STAFF / "translations", "translations", "warning",
                          "translations/es/LC_MESSAGES/messages.po", 23, "español (es): 2 missing, 1 fuzzy, 2 stale; callers get these in English", 0, 1),
     "translation_fuzzy": (None, STAFF / "translations", "translations", "warning",
@@ -127,7 +128,7 @@ def test_a_menu_reply_is_held_to_the_menu_budget(tmp_path):
     report = run_check(flows_with(tmp_path, None), NO_CATALOGS, today=dt.date(2026, 11, 28),
                        limits=Limits(sms=SmsBudget(menu_segments=0, ucs2_menu_segments=0, content_segments=99, ucs2_content_segments=99)))
     found = [f for f in report.findings if f.group == "sms"]
-    assert found and all(f.detail["kind"] == "menu" and "a menu reply in GSM-7 may cost 0" in f.reason for f in found)
+    assert found and all(f.detail["kind"] == "menu" and "cost 0 segments in GSM-7" in f.reason for f in found)
     assert {f.detail["reply"] for f in found} >= {"main_menu", "welcome", "wrong key at main_menu", "the 'moved' notice and main menu"}
 
 
@@ -194,8 +195,9 @@ def test_a_lower_menu_limit_warns_about_long_menus(tmp_path):
 def test_the_check_holds_replies_to_the_one_sms_budget(tmp_path):
     assert DEFAULT_LIMITS.sms is SMS_BUDGET  # Limits carries the budget; it keeps no numbers of its own
     report = json.loads(check(flows_with(tmp_path, None), NO_CATALOGS, "--json").output)
-    assert report["limits"] == {"content_segments": 4, "menu_segments": 3, "ucs2_content_segments": 10,
-                                "ucs2_menu_segments": 7, "review_days": 180, "verified_days": 90, "menu_options": 9}
+    assert report["limits"] == {"characters": 320, "content_segments": 3, "menu_segments": 3, "ucs2_content_segments": 5,
+                                "ucs2_menu_segments": 5, "review_days": 180, "verified_days": 90, "menu_options": 9,
+                                "reading_grade": 6}
 
 
 def test_the_check_finds_exactly_the_replies_the_budget_test_finds_over():
@@ -208,3 +210,20 @@ def test_the_check_finds_exactly_the_replies_the_budget_test_finds_over():
     over = {(r.lang, r.where) for r in every_reply(content) if measure(content, r, tight).over}
     assert found == over
     assert {lang for lang, _ in over} == set(content.languages.codes)  # every language has some
+
+
+def test_a_page_above_grade_six_is_named_with_its_grade(tmp_path):
+    flows = flows_with(tmp_path, None)
+    main = flows / "main.yaml"
+    main.write_text(main.read_text().replace(
+        "text: Keep the door closed.",
+        "text: >-\n      Notwithstanding administrative considerations, individuals experiencing enforcement "
+        "interactions should systematically document circumstances, communications and identification "
+        "characteristics of participating personnel."), encoding="utf-8")
+    report = run_check(flows, NO_CATALOGS, today=dt.date(2026, 11, 28))
+    plain = [f for f in report.findings if f.group == "plain"]
+    assert [f.detail["node"] for f in plain] == ["door"]
+    assert plain[0].severity == "warning" and plain[0].detail["grade"] > 6
+    assert "reads at US grade" in plain[0].reason and plain[0].file.endswith("main.yaml")
+    quiet = run_check(flows_with(tmp_path / "plain", None), NO_CATALOGS, today=dt.date(2026, 11, 28))
+    assert not [f for f in quiet.findings if f.group == "plain"]  # short, plain pages pass

@@ -104,10 +104,10 @@ def test_cross_reference_mistakes_pass_the_schema_and_are_left_to_the_loader(rul
 def test_the_editor_sees_what_a_typo_breaks(tmp_path):
     shipped = (ROOT / "flows" / "door.yaml").read_text(encoding="utf-8")
     typo = tmp_path / "door.yaml"
-    typo.write_text(shipped.replace("goto: door_say", "goto: Door Say", 1).replace("reviewed: 2026-11-28", "reviewed: 28/11/2026", 1))
+    typo.write_text(shipped.replace("goto: door_say", "goto: Door Say", 1).replace("reviewed: 2026-12-01", "reviewed: 01/12/2026", 1))
     found = " | ".join(errors(schema.ANY_FILE, typo))
     assert "nodes/door/menu/1/goto: 'Door Say' does not match" in found
-    assert "nodes/door/reviewed: '28/11/2026' is not valid" in found
+    assert "nodes/door/reviewed: '01/12/2026' is not valid" in found
 
 
 def test_hotline_yaml_must_keep_the_ids_the_code_needs(tmp_path):

@@ -206,7 +206,7 @@ def test_status_prints_coverage_review_and_segments(hotline_copy):
     assert rows["es"][1:6] == ["yes", "44/47", "94%", "1", "2"] and rows["es"][6] == "reviewed"
     assert rows["ar"][6] == "draft" and rows["ar"][8] == "UCS-2"
     assert rows["en"][7:9] == ["2", "GSM-7"]
-    assert "Budget: 4 segments for a page of content, 3 for a menu" in result.output
+    assert "Budget: every reply at most 320 characters (3 segments in GSM-7, 5 in UCS-2)" in result.output
 
 
 def test_the_report_runs_as_a_module_on_the_shipped_content():

@@ -14,7 +14,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from babel import Locale
-from babel.dates import format_time, get_day_names
+from babel.dates import format_time
 
 from hotline.content.bundle import Content
 from hotline.core.engine import ChooseLanguage, Choices, Notice, Output, Show
@@ -134,8 +134,7 @@ def referral_text(content: Content, book: Phrasebook, referral_id: str, channel:
         if when.days_ahead == 0:
             lines.append(book.message("referral_opens_today", time=_time(when.at, locale)))
         else:
-            day = get_day_names("wide", locale=locale)[when.weekday]
-            lines.append(book.message("referral_opens_on", day=day, time=_time(when.at, locale)))
+            lines.append(book.message("referral_opens_on", day=book.days[when.weekday], time=_time(when.at, locale)))
     return "\n".join(lines)
 
 

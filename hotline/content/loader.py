@@ -188,9 +188,14 @@ class _Assembler:
         for keyword_id in contract.KEYWORDS:
             if keyword_id not in model.keywords:
                 self.findings.append(Finding(doc.file, doc.line_of(("keywords",)), f"keyword '{keyword_id}' is missing; the hotline needs it"))
-        unknown = set(model.keywords) - set(contract.KEYWORDS)
+        urgent_parts = [contract.URGENT in model.keywords] + [m in model.messages for m in contract.FIRST_MESSAGES]
+        if any(urgent_parts) and not all(urgent_parts):
+            self.findings.append(Finding(doc.file, doc.line_of(("keywords",)), "the panic words (keyword 'urgent') and the "
+                                         f"messages {', '.join(contract.FIRST_MESSAGES)} go together: give all of them or none"))
+        known = contract.KEYWORDS + contract.OPTIONAL_KEYWORDS
+        unknown = set(model.keywords) - set(known)
         for keyword_id in sorted(unknown):
-            self.findings.append(Finding(doc.file, doc.line_of(("keywords", keyword_id)), f"unknown keyword '{keyword_id}' (known: {', '.join(contract.KEYWORDS)})"))
+            self.findings.append(Finding(doc.file, doc.line_of(("keywords", keyword_id)), f"unknown keyword '{keyword_id}' (known: {', '.join(known)})"))
 
     def _check_references(self, nodes, places, referrals, sources) -> None:
         for node_id, node in nodes.items():

@@ -142,8 +142,18 @@ class CardPoint(_Strict):
     step: Id = Field(description="The legal node this line summarises: the card says what the hotline says")
 
 
+class OfficerSide(_Strict):
+    """The card's back, to hand to an officer: always in English, never translated."""
+
+    title: Text = Field(description="The heading of the back, e.g. 'To the officer'")
+    lines: tuple[Text, ...] = Field(min_length=1, max_length=6, description="What the holder asserts, one line each")
+
+
 class Card(_Strict):
-    """The pocket card (`hotline card`): the essentials, each line tied to the step it sums up."""
+    """The pocket card (`hotline card`): the essentials, each line tied to the step it sums up.
+
+    The front is in the holder's language; the back (`officer`) is in English, for the holder
+    to show an officer without having to speak, as printed red cards are used."""
 
     title: Text
     points: tuple[CardPoint, ...] = Field(min_length=1, max_length=6)
@@ -151,6 +161,8 @@ class Card(_Strict):
     help: Text = Field(description="The line above the referral numbers")
     referrals: tuple[Id, ...] = Field(min_length=1, max_length=3)
     disclaimer: Text
+    show_back: Text = Field(description="On the front: tells the holder to show the English side to an officer")
+    officer: OfficerSide
 
 
 class CardFile(_Strict):

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from hotline.content.model import Card, Node, Referral, Source
+from hotline.core.contract import FIRST_MESSAGES, URGENT
 
 
 @dataclass(frozen=True)
@@ -36,3 +37,9 @@ class Script:
 
     def flow_of(self, node_id: str) -> str:
         return self.places[node_id].flow
+
+    @property
+    def has_urgent(self) -> bool:
+        """The urgent page, its panic words and the first-reply messages are all there (the
+        loader refuses scripts that have only some of them)."""
+        return URGENT in self.nodes and URGENT in self.keywords and all(m in self.messages for m in FIRST_MESSAGES)

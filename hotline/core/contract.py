@@ -40,14 +40,33 @@ MESSAGES: dict[str, frozenset[str]] = {
     "voice_voicemail_thanks": frozenset(),
     "voice_sms_offer": frozenset({"language", "key"}),
     "voice_sms_sent": frozenset(),
-    "line_info": frozenset(),
+    "line_info": frozenset({"operator"}),  # {operator}: the `operator` message, who runs the line
     "forgotten": frozenset(),
     "too_fast": frozenset(),
     "media": frozenset(),
 }
 
+# Optional messages: the days of the week, filled in as {day}. hotline.yaml lists them so that
+# translators see them (Babel's locale data has none for Haitian Creole); where a file does
+# not, these English names are the source text. Monday first, as datetime.weekday() counts.
+DAY_MESSAGES: dict[str, str] = {
+    "day_mon": "Monday", "day_tue": "Tuesday", "day_wed": "Wednesday", "day_thu": "Thursday",
+    "day_fri": "Friday", "day_sat": "Saturday", "day_sun": "Sunday",
+}
+
 # keyword id -> what it does. The words themselves are in hotline.yaml (and translated).
 KEYWORDS = ("menu", "back", "help", "language", "greeting", "forget")
+
+# Optional, together: the words people text in a panic ("ICE", "migra", "raid", "redada", and
+# each language's own), the page they go straight to, and the first reply to a first text the
+# line cannot place (the most urgent advice in a few words, then the language list). Without
+# them a first text the line cannot place gets the language list alone.
+URGENT = "urgent"
+OPTIONAL_KEYWORDS = (URGENT,)
+FIRST_MESSAGES: dict[str, str] = {
+    "urgent_first": "",  # its text is the flow's: hotline.yaml gives it
+    "language_hint": "",
+}
 
 
 def placeholders(text: str) -> set[str]:

@@ -5,11 +5,15 @@ line, the phone line and the terminal simulator; the channels decide how a reply
 sounds. A test proves the imports stay clean.
 
 The rules, in the order they apply:
-  first contact          -> the welcome in the language the first message is in (a greeting,
-                            keyword or language name; else its letters), the short list when
-                            the script is shared (Arabic, Dari, Pashto; Ukrainian, Russian),
-                            every language when there is nothing to go on; a remembered
-                            language skips the list; the language keyword asks for it
+  first contact          -> a panic word ("ICE", "migra", "redada", each language's own) goes
+                            straight to the urgent page, with how to choose a language;
+                            otherwise the welcome in the language the first message is in (a
+                            greeting, keyword or language name; else its letters), the short
+                            list when the script is shared (Arabic, Dari, Pashto; Ukrainian,
+                            Russian), every language when there is nothing to go on, each list
+                            after a few words of the most urgent advice; a remembered language
+                            skips the list; the language keyword asks for it
+  a panic word           -> the urgent page, at any time
   a node that vanished   -> a short notice + the main menu (a reload removed it)
   0 / MENU               -> main menu
   BACK / #               -> the menu before this one
@@ -26,6 +30,7 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Union
 
 from hotline.core import contract
+from hotline.core.languages import ENGLISH
 from hotline.core.words import Words
 
 if TYPE_CHECKING:  # only for the annotations: the engine reads a Content, it never loads one
@@ -123,6 +128,8 @@ class _Step:
             return self.go(contract.HELP, back=self.pushed())
         if command == "language" and len(self.content.languages.codes) > 1:
             return self.offer_languages(self.content.languages.codes, back=self.pushed())
+        if command == contract.URGENT and self.has_urgent:
+            return self.go(contract.URGENT, back=self.pushed())
         if said == "*":
             return self.go(state.node, back=state.back)
         node = self.script.nodes[state.node]
@@ -166,16 +173,35 @@ class _Step:
 
     def first_contact(self, words: Words) -> Turn:
         languages = self.content.languages
+        urgent = self.has_urgent and languages.is_urgent(words)
         if len(languages.codes) == 1:
-            return self.go(contract.WELCOME, back=())
+            return self.go(contract.URGENT if urgent else contract.WELCOME, back=())
         if self.book.commands.get(words.said) == "language":  # "LANGUAGE", "IDIOMA", ... asks for the list
             return self.offer_languages(languages.codes, back=())
+        detected = languages.detect(words)
+        if urgent:
+            # "ICE", "la migra", "redada": the few steps that matter most, at once, in the
+            # language we know or can tell (else English), and how to choose another.
+            # English panic words work in every language, so "la migra" may match English and
+            # Spanish: the one other language is the caller's.
+            others = tuple(code for code in detected if code != ENGLISH)
+            lang = self.state.lang or (detected[0] if len(detected) == 1 else others[0] if len(others) == 1 else None)
+            turn = self.go(contract.URGENT, back=(), lang=lang)
+            return Turn(turn.outputs + (Notice("language_hint"),), turn.state)
         if self.state.lang is not None:  # remembered from an earlier conversation
             return self.go(contract.WELCOME, back=())
-        detected = languages.detect(words)
         if len(detected) == 1:
             return self.choose(detected[0])
-        return self.offer_languages(detected or languages.codes, back=())
+        listed = self.offer_languages(detected or languages.codes, back=())
+        if self.has_urgent:
+            # A first text the line cannot place ("1", "help me", a name): never a bare list.
+            return Turn((Notice("urgent_first"),) + listed.outputs, listed.state)
+        return listed
+
+    @property
+    def has_urgent(self) -> bool:
+        """The scripts have the urgent page, its panic words and the first-reply messages."""
+        return self.content.script.has_urgent
 
     def at_language_menu(self, words: Words) -> Turn:
         said = words.said

@@ -80,10 +80,10 @@ class Record:
     request: str = ""
     before: State | None = None
 
-    def encode(self, book: Codebook) -> bytes:
-        return f"{self.request} {self._before(book)} {book.pack(self.state)}".encode()
+    def encode(self, codes: Codebook) -> bytes:
+        return f"{self.request} {self._before(codes)} {codes.pack(self.state)}".encode()
 
-    def _before(self, book: Codebook) -> str:
+    def _before(self, codes: Codebook) -> str:
         before, state = self.before, self.state
         if before is None or before == state:
             return SAME
@@ -91,34 +91,34 @@ class Record:
         if same_lang and state.back and before == State(node=state.back[-1], back=state.back[:-1], lang=state.lang):
             return POPPED
         if same_lang and before.node and before.back == state.back + (state.node,):
-            return PUSHED + book.code_of.get(before.node, before.node)
-        encoded = book.pack(before)
+            return PUSHED + codes.code_of.get(before.node, before.node)
+        encoded = codes.pack(before)
         if not same_lang:
             encoded += f"|{before.lang or ''}"
         return encoded
 
     @classmethod
-    def decode(cls, raw: bytes | None, lang: str | None, book: Codebook) -> "Record":
+    def decode(cls, raw: bytes | None, lang: str | None, codes: Codebook) -> "Record":
         """The record as stored; `lang` is the caller's language, kept under its own key."""
         if not raw:
             return cls(State(lang=lang))
         text = raw.decode("utf-8", "replace")
         parts = text.split(" ", 2)
         if len(parts) != 3:  # a state saved before records existed: "node|back", ids as they are
-            return cls(book.unpack(text, lang))
+            return cls(codes.unpack(text, lang))
         request, before, state_text = parts
-        state = book.unpack(state_text, lang)
+        state = codes.unpack(state_text, lang)
         if before == SAME:
             earlier = state
         elif before == POPPED and state.back:
             earlier = State(node=state.back[-1], back=state.back[:-1], lang=lang)
         elif before.startswith(PUSHED):
-            node = book._id(before[1:]) or VANISHED
-            earlier = State(node=node, back=state.back + ((state.node,) if state.node in book.known else ()), lang=lang)
+            node = codes._id(before[1:]) or VANISHED
+            earlier = State(node=node, back=state.back + ((state.node,) if state.node in codes.known else ()), lang=lang)
         else:  # "node|back", or "node|back|lang" when that request changed the language
             node, _, rest = before.partition("|")
             back, has_lang, earlier_lang = rest.partition("|")
-            earlier = book.unpack(f"{node}|{back}", lang)
+            earlier = codes.unpack(f"{node}|{back}", lang)
             if has_lang:
                 earlier = replace(earlier, lang=earlier_lang or None)
         return cls(state=state, request=request, before=earlier)

@@ -162,8 +162,8 @@ class Switchboard:
 
     def _plan(self, content: Content, seen: Snapshot, words: Words, word: str | None, request: str,
               media: int, sms: bool) -> _Plan:
-        book = Codebook.of(tuple(content.script.nodes))
-        record = Record.decode(seen.session, seen.lang, book)
+        codes = Codebook.of(tuple(content.script.nodes))
+        record = Record.decode(seen.session, seen.lang, codes)
         state = record.state
         if sms and seen.opted_out and word != intake.START:
             return _Plan(Answer(Turn((), state)), None)  # Twilio would refuse any reply (error 21610)
@@ -189,7 +189,7 @@ class Switchboard:
         if forget:
             return _Plan(Answer(turn), Change(session=None, forget_lang=True, replied=True))
         change = Change(
-            session=Record(turn.state, request, state).encode(book),
+            session=Record(turn.state, request, state).encode(codes),
             lang=turn.state.lang,
             opt_out=False if word == intake.START and seen.opted_out else None,  # a call never clears it
             replied=True,
@@ -206,7 +206,10 @@ class Switchboard:
         if word == intake.START:
             return step(content, State(lang=state.lang), NOTHING), False
         if word == intake.HELP:
-            helped = step(content, state, Words(content.script.keywords["help"][0]))
+            # Twilio's HELP word asks how the line works: the help page, also as a first text
+            # (where the engine would otherwise take HELP for a greeting and give the welcome).
+            at = state if state.node else State(node=contract.MAIN_MENU, lang=state.lang)
+            helped = step(content, at, Words(content.script.keywords["help"][0]))
             return Turn((Notice("line_info"),) + helped.outputs, helped.state), False
         if Switchboard.asks_to_forget(content, state.lang, words):
             return Turn((Notice("forgotten"),), State(lang=state.lang)), True

@@ -2,7 +2,10 @@
 
 Every line comes from the scripts and catalogs (flows/card.yaml, the referral directory), so
 the card can never say something the hotline does not. Two pages of 85.6 x 54 mm (a credit
-card): the rights on the front, the numbers on the back. Print at "actual size".
+card), for double-sided printing: the front in the holder's language (the rights, the
+hotline's and the referral numbers, and "show the other side to an officer"); the back in
+English, for the holder to hand to an officer without having to speak, as the printed red
+cards of immigrant-rights groups are used. Print at "actual size", both sides.
 
 A card with a missing glyph prints as empty boxes, which a reader in a hurry cannot use, so
 before drawing every character is checked against the fonts' character maps, and a gap is an
@@ -39,9 +42,13 @@ class CardText:
     help: str
     contacts: tuple[tuple[str, str], ...]  # (name, phone)
     disclaimer: str
+    show_back: str = ""
+    officer_title: str = ""  # the back: English, whatever the front's language
+    officer_lines: tuple[str, ...] = ()
 
     def characters(self) -> set[str]:
-        words = [self.title, *self.points, self.hotline, self.help, self.disclaimer]
+        words = [self.title, *self.points, self.hotline, self.help, self.disclaimer, self.show_back,
+                 self.officer_title, *self.officer_lines]
         words += [part for contact in self.contacts for part in contact]
         return {ch for text in words for ch in text if not ch.isspace()}
 
@@ -66,6 +73,9 @@ def card_text(content: Content, lang: str, hotline_number: str) -> CardText:
         help=book.phrase(card_context("help"), card.help),
         contacts=tuple((script.referrals[r].name, script.referrals[r].phone or "") for r in card.referrals),
         disclaimer=book.phrase(card_context("disclaimer"), card.disclaimer),
+        show_back=book.phrase(card_context("show_back"), card.show_back),
+        officer_title=card.officer.title,
+        officer_lines=card.officer.lines,
     )
 
 
@@ -108,18 +118,30 @@ def missing_glyphs(text: CardText, fonts_dir: Path | None = None) -> set[str]:
 
 def render_pdf(text: CardText, fonts_dir: Path | None = None) -> bytes:
     """The card as a PDF; `fonts_dir` (HOTLINE_FONTS_DIR in the settings) is searched first."""
-    from fpdf import FPDF
-    from fpdf.enums import XPos, YPos
-
     gaps = missing_glyphs(text, fonts_dir)
     if gaps:
         raise CardError(f"the fonts for '{text.lang}' cannot draw: {' '.join(sorted(gaps))} "
                         f"({', '.join(f'U+{ord(c):04X}' for c in sorted(gaps))})")
+    fonts = fonts_for(text.lang, fonts_dir)
+    # The front holds the most text: the largest size at which all of it fits on the card.
+    size = next((s for s in FRONT_SIZES if _card(text, fonts, s)[1] <= CARD_H - MARGIN / 2), FRONT_SIZES[-1])
+    return _card(text, fonts, size)[0]
+
+
+# Body text sizes (points) tried for the front, largest first.
+FRONT_SIZES = (8.4, 8.0, 7.6, 7.2, 6.8, 6.4, 6.0)
+
+
+def _card(text: CardText, fonts: list[tuple[Path, Path]], size: float):
+    """The two pages with the front's body text at `size`; and how far down the front reached."""
+    from fpdf import FPDF
+    from fpdf.enums import XPos, YPos
+
     pdf = FPDF(unit="mm", format=(CARD_W, CARD_H))
     pdf.set_auto_page_break(False)
     pdf.set_margins(MARGIN, MARGIN, MARGIN)
     families = []
-    for i, (regular, bold) in enumerate(fonts_for(text.lang, fonts_dir)):
+    for i, (regular, bold) in enumerate(fonts):
         family = f"card{i}"
         pdf.add_font(family, "", str(regular))
         pdf.add_font(family, "B", str(bold))
@@ -129,7 +151,9 @@ def render_pdf(text: CardText, fonts_dir: Path | None = None) -> bytes:
     pdf.set_text_shaping(use_shaping_engine=True, direction="rtl" if text.rtl else "ltr")
     align = "R" if text.rtl else "L"
     width = CARD_W - 2 * MARGIN
+    line = size * 0.49  # mm per line of body text
 
+    # The front, in the holder's language.
     pdf.add_page()
     pdf.set_fill_color(178, 34, 34)
     pdf.rect(0, 0, CARD_W, 9.5, style="F")
@@ -138,26 +162,42 @@ def render_pdf(text: CardText, fonts_dir: Path | None = None) -> bytes:
     pdf.set_xy(MARGIN, 1.5)
     pdf.cell(width, 6.5, text.title, align="C")
     pdf.set_text_color(0, 0, 0)
-    pdf.set_xy(MARGIN, 12)
-    pdf.set_font(families[0], "", 8.4)
+    pdf.set_xy(MARGIN, 11.5)
+    pdf.set_font(families[0], "", size)
     for point in text.points:
         # The bullet comes first in logical order; in a right-to-left paragraph that is the right.
-        pdf.multi_cell(width, 4.1, f"\u2022 {point}", align=align, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-        pdf.ln(1.4)
-
-    pdf.add_page()
-    pdf.set_xy(MARGIN, MARGIN)
-    pdf.set_font(families[0], "B", 8.5)
-    pdf.multi_cell(width, 4.2, text.hotline, align=align, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-    pdf.ln(2)
-    pdf.set_font(families[0], "", 7.6)
-    pdf.multi_cell(width, 3.7, text.help, align=align, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        pdf.multi_cell(width, line, f"\u2022 {point}", align=align, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        pdf.ln(0.8)
+    pdf.ln(0.6)
+    pdf.set_font(families[0], "B", size)
+    pdf.multi_cell(width, line, text.hotline, align=align, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.set_font(families[0], "", size)
+    pdf.multi_cell(width, line, text.help, align=align, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     for name, phone in text.contacts:
-        pdf.set_font(families[-1], "B", 8.5)
-        pdf.multi_cell(width, 4.2, phone, align=align, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-        pdf.set_font(families[-1], "", 7)
-        pdf.multi_cell(width, 3.4, name, align=align, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-    pdf.set_xy(MARGIN, CARD_H - MARGIN - 4)
-    pdf.set_font(families[0], "", 6.2)
-    pdf.multi_cell(width, 3, text.disclaimer, align="C", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-    return bytes(pdf.output())
+        # A number and its name on one line: "1-800-566-7636  NYS Office for New Americans Hotline".
+        pdf.multi_cell(width, line, f"{phone}  {name}" if not text.rtl else f"{name}  \u2066{phone}\u2069",
+                       align=align, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.ln(0.6)
+    pdf.set_font(families[0], "B", size)
+    pdf.multi_cell(width, line, text.show_back, align=align, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.set_font(families[0], "", max(size - 2, 5.5))
+    pdf.multi_cell(width, line * 0.8, text.disclaimer, align="C", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    reached = pdf.get_y()
+
+    # The back, in English for the officer: left to right whatever the front's language.
+    pdf.add_page()
+    latin = families[-1]
+    pdf.set_text_shaping(use_shaping_engine=True, direction="ltr")
+    pdf.set_fill_color(178, 34, 34)
+    pdf.rect(0, 0, CARD_W, 9.5, style="F")
+    pdf.set_text_color(255, 255, 255)
+    pdf.set_font(latin, "B", 11)
+    pdf.set_xy(MARGIN, 1.5)
+    pdf.cell(width, 6.5, text.officer_title, align="C")
+    pdf.set_text_color(0, 0, 0)
+    pdf.set_xy(MARGIN, 12)
+    pdf.set_font(latin, "", 8)
+    for statement in text.officer_lines:
+        pdf.multi_cell(width, 3.9, statement, align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        pdf.ln(1.1)
+    return bytes(pdf.output()), reached

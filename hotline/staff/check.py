@@ -20,6 +20,7 @@ from hotline.staff.findings import Report
 from hotline.staff.freshness import freshness_findings
 from hotline.staff.limits import DEFAULT_LIMITS, Limits
 from hotline.staff.places import FlowLines
+from hotline.staff.plain_language import plain_language_findings
 from hotline.staff.smscost import sms_findings
 from hotline.staff.structure import closed_loops, load_findings, menu_size_findings
 from hotline.staff.translations import quiet_catalog_log, review_catalogs
@@ -52,6 +53,7 @@ def run_check(flows_dir: str | Path, translations_dir: str | Path, languages: tu
     report.voice, voice_findings = voice_readiness(preview, review.offered, catalog_files, missing_recordings)
     report.add(voice_findings)
     report.add(freshness_findings(script, lines, report.today, limits))
+    report.add(plain_language_findings(script, limits))
     report.add(closed_loops(script))
     return report
 

@@ -58,9 +58,8 @@ def report(flows_dir: Path, translations_dir: Path, languages: tuple[str, ...] =
 
 def table(rows: list[Row]) -> str:
     b = SMS_BUDGET
-    lines = [f"Budget: {b.content_segments} segments for a page of content, {b.menu_segments} for a menu in GSM-7; "
-             f"{b.ucs2_content_segments} and {b.ucs2_menu_segments} in UCS-2; "
-             f"a language is offered from {MIN_COVERAGE:.0%} translated.", ""]
+    lines = [f"Budget: every reply at most {b.characters} characters ({b.content_segments} segments in GSM-7, "
+             f"{b.ucs2_content_segments} in UCS-2); a language is offered from {MIN_COVERAGE:.0%} translated.", ""]
     header = ("lang", "offered", "translated", "fuzzy", "missing", "review", "content max", "menu max", "over budget", "dearest reply")
     body = []
     for row in rows:

@@ -19,6 +19,7 @@ GROUPS = {
     "sms": "SMS cost",
     "voice": "Voice readiness",
     "freshness": "Content freshness",
+    "plain": "Plain language",
     "structure": "Structure",
 }
 SEVERITIES = ("error", "warning", "note")

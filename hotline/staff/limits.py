@@ -23,6 +23,8 @@ class Limits:
     # Choices a menu may offer. A keypad has nine digits besides 0, which is the main menu;
     # set it lower to be warned about menus too long to hear on the phone.
     menu_options: int = 9
+    # The US school grade (Flesch-Kincaid) an English page should read at, at most.
+    reading_grade: int = 6
 
     def as_json(self) -> dict[str, Any]:
         """Flat, as --json has always printed them: content_segments and menu_segments are the

@@ -100,7 +100,7 @@ def _contract(schema: dict[str, Any]) -> None:
     words = next(iter(keywords.pop("patternProperties").values()))
     keywords.pop("propertyNames", None)
     keywords["required"] = list(contract.KEYWORDS)
-    keywords["properties"] = {kid: words for kid in contract.KEYWORDS}
+    keywords["properties"] = {kid: words for kid in contract.KEYWORDS + contract.OPTIONAL_KEYWORDS}
     keywords["additionalProperties"] = False
 
 

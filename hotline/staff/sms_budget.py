@@ -33,13 +33,13 @@ What a reply costs (`billed`, `measure`)
     hotline.channels.sms.segments: GSM-7 fits 153 characters a segment, UCS-2 only 67.
 
 The budget (`SmsBudget`; the lead's policy, also in README "The SMS budget")
-    A budget per encoding, because a UCS-2 segment holds 67 characters against GSM-7's 153:
-    the same page costs about 2.3 times the segments in Arabic, Cyrillic, Chinese or
-    accented Spanish, and a translation cannot choose its alphabet.
+    Every reply, in every language, is at most 320 characters: Twilio recommends staying
+    under 320, and carriers may reject long UCS-2 messages (error 30019). That is at most 3
+    segments in GSM-7 and 5 in UCS-2 (a UCS-2 segment holds 67 characters against GSM-7's
+    153), and the segments are held to those numbers too:
 
                       GSM-7 reply      UCS-2 reply
-        content       4 segments       10 segments (670 characters)
-        menu          3 segments        7 segments
+        any reply     320 characters, 3 segments; 5 segments in UCS-2
 
     A reply is *content* when a node it shows is legal, lists referrals, or is a page that
     ends the path (no menu, no `next`): what a person came to read. Every other reply is a
@@ -76,12 +76,13 @@ STRAY_SHARE = 0.05
 
 @dataclass(frozen=True)
 class SmsBudget:
-    """Segments one reply may cost. `hotline check`'s Limits carries this; nothing copies it."""
+    """What one reply may cost. `hotline check`'s Limits carries this; nothing copies it."""
 
-    content_segments: int = 4  # a page of content in GSM-7 (612 characters)
-    menu_segments: int = 3  # a menu in GSM-7 (459 characters)
-    ucs2_content_segments: int = 10  # a page of content in UCS-2 (670 characters)
-    ucs2_menu_segments: int = 7  # a menu in UCS-2 (469 characters)
+    characters: int = 320  # Twilio's recommended most for one message, in any language
+    content_segments: int = 3  # 320 characters in GSM-7
+    menu_segments: int = 3
+    ucs2_content_segments: int = 5  # 320 characters in UCS-2
+    ucs2_menu_segments: int = 5
 
     def limit(self, kind: str, encoding: str) -> int:
         if encoding == "UCS-2":
@@ -238,8 +239,12 @@ class Measure:
         return self.budget.limit(self.kind, self.cost.encoding)
 
     @property
+    def characters(self) -> int:
+        return len(self.text)
+
+    @property
     def over(self) -> bool:
-        return self.cost.segments > self.limit
+        return self.characters > self.budget.characters or self.cost.segments > self.limit
 
     def without_strays(self) -> Cost | None:
         """The cost with the characters that forced UCS-2 gone, when they are a few strays."""
@@ -252,8 +257,9 @@ class Measure:
         """One line for `hotline check`, the status report and a failing test: what, where, why."""
         c = self.cost
         unit = "characters" if c.encoding == "GSM-7" else "UTF-16 units"
-        line = (f"{self.reply.where} [{self.reply.lang}]: {c.segments} SMS segments ({c.encoding}, {c.units} {unit}); "
-                f"a {self.kind} reply in {c.encoding} may cost {self.limit}")
+        line = (f"{self.reply.where} [{self.reply.lang}]: {self.characters} characters, {c.segments} SMS segments "
+                f"({c.encoding}, {c.units} {unit}); a reply may have {self.budget.characters} characters "
+                f"and cost {self.limit} segments in {c.encoding}")
         if c.forced_ucs2_by:
             line += f". UCS-2 because of {describe(c.forced_ucs2_by)}"
             without = self.without_strays()

@@ -11,9 +11,11 @@ import io
 import logging
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 from babel import Locale
+from babel.dates import get_day_names
 from babel.messages.catalog import Catalog
 from babel.messages.pofile import PoFileError, read_po
 
@@ -217,6 +219,11 @@ class Phrasebook:
             for item in node.menu:
                 self.labels[(node_id, item.key)] = say(label_context(flow, node_id, item.key), item.label)
         self.messages = {mid: say(message_context(mid), text) for mid, text in script.messages.items()}
+        # Who runs the line is said in one place staff set (the `operator` message) and filled
+        # in wherever a message names it, once, here.
+        operator = self.messages.get("operator", "")
+        self.messages = {mid: text.replace("{operator}", operator) for mid, text in self.messages.items()}
+        self.days = self._day_names(translations)
         self.offers = {rid: say(referral_context(rid), r.offers) for rid, r in script.referrals.items()}
         # Keywords: English always works; the language adds its own words; the language
         # keyword works in every language so nobody is stuck in a language they can't read.
@@ -228,6 +235,19 @@ class Phrasebook:
         for keyword_id in script.keywords:
             for word in keyword_words(translations.get(keyword_context(keyword_id), "")):
                 self.commands[word] = keyword_id
+
+    def _day_names(self, translations: dict[str, str]) -> tuple[str, ...]:
+        """Monday first: the catalog's day names; where a day is not translated, the locale
+        data's (CLDR, through Babel) when it has its own, else the English."""
+        english = [self.messages.get(message_id, name) for message_id, name in contract.DAY_MESSAGES.items()]
+        locale_days = get_day_names("wide", locale=self.code)
+        own = [locale_days[i] for i in range(7)]
+        english_data = [[names[i] for i in range(7)] for names in
+                        (get_day_names("wide", locale=ENGLISH), get_day_names("abbreviated", locale=ENGLISH))]
+        if self.code != ENGLISH and own in english_data:
+            own = english  # Babel has no day names for this language (Haitian Creole): it falls back to English
+        return tuple(translations.get(message_context(message_id), own[i] if self.code != ENGLISH else english[i])
+                     for i, message_id in enumerate(contract.DAY_MESSAGES))
 
     def text(self, node_id: str, channel: str) -> str:
         """The node's words for a channel: its `sms:`/`voice:` override, else its `text`."""
@@ -327,6 +347,20 @@ class Languages:
             by_words &= set(by_letters)
         candidates = by_words or set(by_letters)
         return tuple(code for code in self.codes if code in candidates)
+
+    @cached_property
+    def urgent_words(self) -> frozenset[str]:
+        """The panic words of every language served, normalised."""
+        return frozenset(word for book in self.books.values() for word, meant in book.commands.items()
+                         if meant == contract.URGENT)
+
+    def is_urgent(self, words: Words) -> bool:
+        """A panic word is the whole message, or one of its words or pairs of words ("ICE at my door")."""
+        panic = self.urgent_words
+        if words.said in panic:
+            return True
+        tokens = _WORD.findall(words.said)
+        return any(t in panic for t in tokens + [f"{a} {b}" for a, b in zip(tokens, tokens[1:])])
 
     def _by_words(self, said: str) -> set[str]:
         whole = self.words.get(said)

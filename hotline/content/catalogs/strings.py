@@ -88,6 +88,9 @@ def translatables(script: Script) -> Iterator[Translatable]:
         yield Translatable(card_context("hotline"), card.hotline, file, line, note + _placeholder_note(card.hotline))
         yield Translatable(card_context("help"), card.help, file, line, note + " Above the referral numbers.")
         yield Translatable(card_context("disclaimer"), card.disclaimer, file, line, note + " Small print at the bottom.")
+        yield Translatable(card_context("show_back"), card.show_back, file, line,
+                           note + " Tells the holder that the other side, in English, is for an officer.")
+        # card.officer is not translated on purpose: the back is for an English-speaking officer.
     for referral_id, referral in script.referrals.items():
         yield Translatable(referral_context(referral_id), referral.offers, *script.lines[f"referrals:{referral_id}"],
                            f"What '{referral.name}' offers, in one short sentence. Keep the organisation's name in English.")
