@@ -75,6 +75,7 @@ from typing import Callable, Iterable, Protocol
 
 from hotline.channels.sms import plain, split
 from hotline.errors import SendFailed, StoreUnavailable, Undeliverable
+from hotline.session import metrics
 from hotline.session.callers import canonical_number, pseudonym, withheld
 
 log = logging.getLogger(__name__)
@@ -351,7 +352,12 @@ def _deliver_with(sender: TextSender, message: Message) -> None:
         kwargs["check_line"] = message.purpose.audience is Audience.CALLER
     if isinstance(sender, OutboxSender):
         kwargs["purpose"] = message.purpose.label
-    sender.send(message.to, message.body, **kwargs)
+    try:
+        sender.send(message.to, message.body, **kwargs)
+    except Exception:
+        metrics.outbound(False)  # /metrics: hotline_outbound_messages_total{result="failed"}
+        raise
+    metrics.outbound(True)
 
 
 # --- the send rate ------------------------------------------------------------------------

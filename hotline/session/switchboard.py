@@ -30,7 +30,7 @@ import threading
 from dataclasses import dataclass, replace
 from typing import Callable
 
-from hotline.session import intake
+from hotline.session import intake, metrics, stats
 from hotline.session.callers import pseudonym
 from hotline.content.bundle import Content
 from hotline.core.engine import Notice, State, Turn, step
@@ -149,21 +149,35 @@ class Switchboard:
             seen = self.store.read(caller)
         except StoreUnavailable as exc:
             log.warning("session store unavailable (%s): answering without memory", exc)
+            metrics.store_error(str(exc), "read")
+            metrics.degraded(channel)
             return Answer(self.offline(content, words, word), degraded=True)
         if not remember:
             seen = Snapshot(count=seen.count, load=seen.load)
         plan = None
+        counted: dict[str, int] = {}  # usage counters an earlier attempt of this turn already added
         for _ in range(MAX_ATTEMPTS):
             plan = self._plan(content, seen, words, word, request, media, channel == "sms")
             if not remember and plan.change is not None:  # no record, no language, no opt-out mark
+                counts = stats.turn_counts(content, seen, plan.answer.turn, plan.change, channel, kept=False)
                 plan = _Plan(plan.answer, Change(session=None, replied=True) if plan.change.replied else None)
+            elif plan.change is not None:
+                counts = stats.turn_counts(content, seen, plan.answer.turn, plan.change, channel)
             if plan.change is None:
                 return plan.answer
+            planned = plan.change  # (built field by field: dataclasses.replace costs 20 us a turn)
+            change = Change(session=planned.session, lang=planned.lang, forget_lang=planned.forget_lang,
+                            opt_out=planned.opt_out, replied=planned.replied, draft=planned.draft,
+                            draft_ttl=planned.draft_ttl, reported=planned.reported,
+                            counts=stats.difference(counts, counted))
             try:
-                fresh = self.store.write(caller, seen, plan.change)
+                fresh = self.store.write(caller, seen, change)
             except StoreUnavailable as exc:
                 log.warning("session store unavailable on write (%s): the reply goes out, the step is not kept", exc)
+                metrics.store_error(str(exc), "write")
+                metrics.degraded(channel)
                 return Answer(plan.answer.turn, degraded=True)
+            counted = counts  # added even when refused: the next attempt sends the difference
             if fresh is None:
                 if plan.after is not None:
                     try:
@@ -174,6 +188,15 @@ class Switchboard:
             seen = fresh  # another message from this caller landed first: think again from there
         log.warning("a turn conflicted %d times with the same caller's other messages; answered, not kept", MAX_ATTEMPTS)
         return plan.answer
+
+    def count_outcome(self, lang: str | None, channel: str, name: str) -> None:
+        """Count an outcome reached outside a turn (a volunteer rung, a report made, an alert
+        shown: stats.OUTCOMES). One round trip of its own, for requests that make no turn; a
+        store that does not answer loses the count, never the caller's reply."""
+        try:
+            self.store.count(((stats.outcome(lang, channel, name), 1),))
+        except StoreUnavailable as exc:
+            log.warning("session store unavailable (%s): an outcome was not counted", exc)
 
     def _plan(self, content: Content, seen: Snapshot, words: Words, word: str | None, request: str,
               media: int, sms: bool) -> _Plan:
@@ -196,8 +219,10 @@ class Switchboard:
             if seen.count > self.limits.per_caller:
                 # The message that first crosses the limit gets one notice; the rest, silence.
                 notice = (Notice("too_fast"),) if seen.count == self.limits.per_caller + 1 else ()
+                metrics.rate_limited("caller")
                 return _Plan(Answer(Turn(notice, state)), resubscribe)
             if seen.load >= self.limits.per_line:
+                metrics.rate_limited("line")
                 return _Plan(Answer(Turn((Notice("unavailable"),), state)), resubscribe)
         # After the limits: a replayed signed request (Twilio's retry, or a captured one sent
         # again and again) gets its reply again only within them, since every reply costs.

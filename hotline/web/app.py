@@ -24,7 +24,8 @@ def make_store(settings: Settings) -> SessionStore:
     if settings.redis_url:
         # Behind a circuit breaker: a Redis that hangs costs a few timeouts, then none.
         return BreakerStore(RedisStore(settings.redis_url, settings.state_ttl, settings.lang_ttl, settings.redis_timeout,
-                                       optout_ttl=settings.optout_ttl, window=settings.rate_window))
+                                       optout_ttl=settings.optout_ttl, window=settings.rate_window,
+                                       cluster=settings.redis_cluster))
     log.warning("REDIS_URL is not set: using the embedded in-process store. State is NOT shared "
                 "between processes and is lost on restart; use Redis for anything but a trial.")
     return MemoryStore(settings.state_ttl, settings.lang_ttl, optout_ttl=settings.optout_ttl, window=settings.rate_window)
@@ -169,6 +170,10 @@ def create_app(config: Mapping[str, Any] | Settings | None = None) -> Flask:
         app.extensions["hotline_revisions"] = source.revisions
 
     app.register_blueprint(webhooks.bp)
+    if settings.metrics_token:
+        from hotline.web import metrics
+
+        metrics.init_app(app, settings.metrics_token)
     from hotline.web.voice import init_app as add_phone_line
     injected = "HOTLINE_TEXT_SENDER" in app.config  # a test's own sender (or None)
     add_phone_line(app)

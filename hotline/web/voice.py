@@ -151,7 +151,7 @@ class _Reachable:
 def _turn(number: str, text: str):
     # Idempotency seam: Switchboard.turn is gaining request_id=; a Twilio retry of the same
     # callback (same CallSid, same signed URL) is the id to pass once it exists.
-    return _board().turn(number, text).turn
+    return _board().turn(number, text, channel="voice").turn
 
 
 def _extras(line: PhoneLine) -> Extras:
@@ -355,6 +355,7 @@ def _report_call(line: PhoneLine, lang: str, call: Call) -> Response:
     """"Report agents nearby" while responders are on shift: ring them, with a whisper."""
     action = url_for("phone.reported", **call.query(), **Place(contract.MAIN_MENU, lang).query())
     ring = _settings().volunteers.ring_seconds if _settings().volunteers else 20
+    _board().count_outcome(lang, "voice", "responders")
     return _twiml(line.ring(lang, _responders(_now()), _settings().hotline_number, ring, action, _links(),
                             message="voice_report_connecting", whisper=url_for("phone.whisper")))
 
@@ -400,6 +401,7 @@ def _volunteer(line: PhoneLine, lang: str, call: Call, now: dt.datetime) -> Resp
     if not volunteers.on_duty(now):
         return _no_volunteer(line, lang, call, now, answered=None)
     action = url_for("phone.dialed", **call.query(), **Place(VOLUNTEER, lang).query())
+    _board().count_outcome(lang, "voice", "volunteer")
     return _twiml(line.ring(lang, volunteers.numbers, settings.hotline_number, volunteers.ring_seconds, action, _links()))
 
 
@@ -410,4 +412,6 @@ def _no_volunteer(line: PhoneLine, lang: str, call: Call, now: dt.datetime, answ
         answered = False if volunteers.on_duty(now) else None
     why = "voice_volunteer_no_answer" if answered is False else "voice_volunteer_closed"
     voicemail = url_for("phone.recorded", **call.query(), **Place(VOLUNTEER, lang).query()) if volunteers.voicemail else None
+    if "ona" in volunteers.referrals:
+        _board().count_outcome(lang, "voice", "ona")
     return _twiml(line.no_volunteer(lang, why, volunteers.referrals, call, _links(), now, voicemail))
