@@ -51,7 +51,10 @@ def make_outbound(settings: Settings, board: Switchboard, config: Mapping[str, A
     from hotline.session import outbound
 
     sender = config.get("HOTLINE_TEXT_SENDER")
-    kind = config.get("HOTLINE_OUTBOUND_QUEUE") or ("direct" if injected else "rq" if settings.redis_url else "thread")
+    # RQ keeps a job's keys under names of its own, which a Redis Cluster scatters over slots
+    # (RQ supports one server only): on a cluster the texts go through the background thread.
+    queued = "rq" if settings.redis_url and not settings.redis_cluster else "thread"
+    kind = config.get("HOTLINE_OUTBOUND_QUEUE") or ("direct" if injected else queued)
     if sender is None:
         queue = None
     elif kind == "direct":
@@ -61,7 +64,8 @@ def make_outbound(settings: Settings, board: Switchboard, config: Mapping[str, A
     else:
         queue = outbound.ThreadQueue(sender, settings.send_rate)
     if settings.redis_url:
-        ledger = outbound.RedisLedger(settings.redis_url, settings.redis_timeout, settings.rate_window)
+        ledger = outbound.RedisLedger(settings.redis_url, settings.redis_timeout, settings.rate_window,
+                                      cluster=settings.redis_cluster)
     else:
         ledger = outbound.MemoryLedger(board.store, settings.rate_window)
     guard = outbound.Outbound(settings.secret, ledger, queue, settings.line_limit)
