@@ -30,20 +30,25 @@ from bench import traffic  # noqa: E402
 from bench.run import Gunicorn, Redis, SECRET, TOKEN, bench_limits, load_content, preflight, wrk, write_requests  # noqa: E402
 
 
-def metric_names(url: str, token: str) -> dict[str, int]:
-    """Each metric family /metrics serves -> how many samples it has (label sets, buckets)."""
+def metric_names(url: str, token: str) -> dict[str, list[str]]:
+    """Each metric family /metrics serves -> its samples' label sets (histogram buckets folded)."""
     request = urllib.request.Request(url + "/metrics", headers={"Authorization": f"Bearer {token}"})
     with urllib.request.urlopen(request, timeout=10) as response:
         text = response.read().decode()
-    families: dict[str, int] = {}
+    families: dict[str, list[str]] = {}
     for line in text.splitlines():
         found = re.match(r"# TYPE (\S+) ", line)
         if found:
-            families.setdefault(found.group(1), 0)
+            families.setdefault(found.group(1), [])
         elif line and not line.startswith("#"):
-            name = line.split("{")[0].split(" ")[0]
+            name, _, rest = line.partition("{")
+            name = name.split(" ")[0]
+            labels = re.sub(r'(^|,)le="[^"]*"', "", rest.rsplit("}", 1)[0] if rest else "").strip(",")
             family = next((f for f in families if name == f or name.startswith(f + "_")), name)
-            families[family] = families.get(family, 0) + 1
+            shown = f"{{{labels}}} {line.rsplit(' ', 1)[1]}" if name == family else f"{{{labels}}}"
+            if shown not in families.setdefault(family, []) and (name == family or not any(
+                    s.startswith(f"{{{labels}}}") for s in families[family])):
+                families[family].append(shown)
     return families
 
 
@@ -80,9 +85,9 @@ def main() -> None:
         shown = subprocess.run([sys.executable, "-m", "hotline.staff.cli", "stats", "--days", "1"], cwd=ROOT,
                                env=run_env, capture_output=True, text=True, timeout=60)
         print(shown.stdout + shown.stderr, end="")
-        print("\nGET /metrics (Bearer token): metric families, samples each")
+        print("\nGET /metrics (Bearer token): each metric family and its label sets (value for counters)")
         for name, samples in sorted(metric_names(server.url, token).items()):
-            print(f"  {name}: {samples}")
+            print(f"  {name}: {'; '.join(samples) or '(no samples yet)'}")
     finally:
         if server is not None:
             server.stop()
