@@ -109,7 +109,7 @@ def test_an_idle_session_ends(console_app, monkeypatch):
 
 
 def test_roles_decide_what_a_person_can_do(console_app):
-    editor, translator = Staff(console_app, "editor1", "editor"), Staff(console_app, "trans1", "translator")
+    editor, translator = Staff(console_app, "editor1", "editor"), Staff(console_app, "trans1", "translator", languages="es")
     editor.sign_in(), translator.sign_in()
     assert editor.get("/staff/audit").status_code == 403
     editor.get("/staff/")
@@ -268,7 +268,7 @@ def test_the_usage_page_charts_the_counters_as_svg_behind_sign_in_with_small_cou
     message_text(twilio.sms("+16075589999", "hello"))
     anonymous = console_app.test_client().get("/staff/usage", base_url="https://hotline.example.org")
     assert anonymous.status_code == 302 and "/staff/signin" in anonymous.headers["Location"]
-    viewer = Staff(console_app, "translator1", "translator")
+    viewer = Staff(console_app, "editor2", "editor")
     viewer.sign_in()
     home = viewer.get("/staff/").get_data(as_text=True)
     assert 'href="/staff/usage"' in home  # in the navigation

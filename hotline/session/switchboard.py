@@ -42,6 +42,7 @@ from hotline.session.store import Change, SessionStore, Snapshot
 from hotline.reports import intake as report_intake
 
 log = logging.getLogger(__name__)
+PENDING_SECONDS = 10.0  # phone page counts wait at most this long for a round trip to ride on
 
 # Compare-and-set attempts before a turn is answered without being kept. Each conflict means
 # another message from the same caller landed in between; a person never causes more than one
@@ -87,6 +88,12 @@ class Switchboard:
         self.secret = secret
         self.limits = limits or Limits()
         self._swap = threading.Lock()
+        # Page counts of phone key presses, which make no store round trip of their own: kept
+        # here (aggregates only) and added with the next round trip that counts anyway, or at
+        # most every PENDING_SECONDS (one round trip per interval, never one per key press).
+        self._pending: dict[str, int] = {}
+        self._pending_since = 0.0
+        self._pending_lock = threading.Lock()
         self.reports = reports  # hotline.reports.service.Reports, or None: no report loop
         self.clock = lambda: dt.datetime.now(dt.timezone.utc)  # tests fix it
 
@@ -190,13 +197,36 @@ class Switchboard:
         return plan.answer
 
     def count_outcome(self, lang: str | None, channel: str, name: str) -> None:
-        """Count an outcome reached outside a turn (a volunteer rung, a report made, an alert
-        shown: stats.OUTCOMES). One round trip of its own, for requests that make no turn; a
-        store that does not answer loses the count, never the caller's reply."""
+        """Count an outcome reached outside a turn (a volunteer rung, the responders rung, ONA's
+        number given: stats.OUTCOMES). One round trip of its own, which also carries the page
+        counts kept since the last one; a store that does not answer loses the counts, never
+        the caller's reply."""
+        self._count_later({stats.outcome(lang, channel, name): 1}, now=True)
+
+    def _count_later(self, counts: dict[str, int], now: bool = False) -> None:
+        if not counts and not now:
+            return
+        import time
+
+        with self._pending_lock:
+            for key, amount in counts.items():
+                self._pending[key] = self._pending.get(key, 0) + amount
+            clock = time.monotonic()
+            if not self._pending_since:
+                self._pending_since = clock
+            if not now and clock - self._pending_since < PENDING_SECONDS:
+                return
+            taken, self._pending, self._pending_since = self._pending, {}, 0.0
+        if not taken:
+            return
         try:
-            self.store.count(((stats.outcome(lang, channel, name), 1),))
+            self.store.count(tuple(taken.items()))
         except StoreUnavailable as exc:
-            log.warning("session store unavailable (%s): an outcome was not counted", exc)
+            log.warning("session store unavailable (%s): some usage counts were not kept", exc)
+
+    def flush_counts(self) -> None:
+        """Add the page counts kept in this process now (tests, a worker stopping)."""
+        self._count_later({}, now=True)
 
     def _plan(self, content: Content, seen: Snapshot, words: Words, word: str | None, request: str,
               media: int, sms: bool) -> _Plan:
@@ -259,6 +289,58 @@ class Switchboard:
             draft=None if report_intake.question_at(turn.state.node) else drop_draft,
         )
         return _Plan(Answer(turn), change)
+
+    def placed(self, number: str, state: State, text: str, seen: Snapshot | None = None) -> Answer:
+        """A turn from a place the channel carries itself (the phone line's sealed URLs).
+
+        The phone keeps its place in the menus per call, so a key applies to the menu the
+        caller heard and a repeated request is answered the same without moving anything.
+        Only the language is shared with the text line: it is written when the turn changes
+        it, and FORGET forgets everything. A key press costs no store round trip.
+        `seen`: the record read at the start of the call (remembered): the verified alerts
+        that ride on it go before the welcome or main menu, as on the text line.
+        """
+        content = self._content
+        turn, forget = self.reply(content, state, Words(intake.clean(text)), None)
+        if seen is not None and self.reports is not None:
+            turn = self.reports.first(content, turn, seen, self.clock(), False)
+        lang = turn.state.lang
+        kept = Snapshot(session=b"-")  # the call's own place: never a new conversation here
+        self._count_later(stats.turn_counts(content, kept, turn, Change(session=None if forget else b"-"), "voice"))
+        try:
+            if forget:
+                self._change(number, lambda seen: Change(session=None, forget_lang=True))
+            elif lang and lang != state.lang:
+                self.remember_language(number, lang)
+        except StoreUnavailable as exc:
+            log.warning("session store unavailable (%s): the language is not kept", exc)
+            return Answer(turn, degraded=True, content=content)
+        return Answer(turn, content=content)
+
+    def remembered(self, number: str) -> Snapshot | None:
+        """The caller's record, read once at the start of a call: their language as the text
+        line and earlier calls left it, and the current verified alerts (None: the store is down)."""
+        try:
+            seen = self.store.read(self.caller(number))
+        except StoreUnavailable as exc:
+            log.warning("session store unavailable (%s): answering without memory", exc)
+            return None
+        if not seen.session and not seen.lang:  # nothing kept about this caller: a new conversation
+            self._count_later({stats.new_conversation(None, "voice"): 1})
+        return seen
+
+    def remember_language(self, number: str, lang: str) -> None:
+        """Keep `lang` as the caller's language; the text thread's place stays as it is."""
+        self._change(number, lambda seen: Change(session=seen.session, lang=lang))
+
+    def _change(self, number: str, change) -> None:
+        caller = self.caller(number)
+        seen = self.store.read(caller)
+        for _ in range(MAX_ATTEMPTS):
+            fresh = self.store.write(caller, seen, change(seen))
+            if fresh is None:
+                return
+            seen = fresh
 
     @staticmethod
     def reply(content: Content, state: State, words: Words, word: str | None) -> tuple[Turn, bool]:
