@@ -75,6 +75,7 @@ from typing import Callable, Iterable, Protocol
 
 from hotline.channels.sms import plain, split
 from hotline.errors import SendFailed, StoreUnavailable, Undeliverable
+from hotline.session import metrics
 from hotline.session.callers import canonical_number, pseudonym, withheld
 
 log = logging.getLogger(__name__)
@@ -203,27 +204,59 @@ return 'already_texted_today'
 
 
 class RedisLedger:
-    """The ledger on the session Redis: the same opt-out marks and line counter as the store."""
+    """The ledger on the session Redis: the same opt-out marks and line counter as the store.
 
-    def __init__(self, url: str, timeout: float, window: int, clock: Callable[[], float] = time.time):
+    On a Redis Cluster (HOTLINE_REDIS_CLUSTER=1) the caller's two keys share the caller's slot
+    as in the store, and the line's reply count is the store's sharded one: read as the sum of
+    its shards, bumped in one shard picked at random (hotline/session/store.py).
+    """
+
+    def __init__(self, url: str, timeout: float, window: int, clock: Callable[[], float] = time.time,
+                 cluster: bool = False):
         import redis
 
         self._errors = (redis.RedisError, OSError)
-        self.client = redis.Redis.from_url(url, socket_timeout=timeout, socket_connect_timeout=timeout)
-        self.window, self._clock = window, clock
+        self.window, self._clock, self.cluster = window, clock, cluster
+        if cluster:
+            from redis.cluster import RedisCluster
+
+            from hotline.session.store import LOAD_SHARDS, shard_tags
+
+            self.client = RedisCluster.from_url(url, socket_timeout=timeout, socket_connect_timeout=timeout)
+            self._shards: tuple[str, ...] = shard_tags(LOAD_SHARDS)
+        else:
+            self.client = redis.Redis.from_url(url, socket_timeout=timeout, socket_connect_timeout=timeout)
+            self._shards = ()
+
+    def _load_keys(self, window: int) -> list[str]:
+        if not self._shards:
+            return [load_key(window)]
+        from hotline.session.store import load_key as sharded
+
+        return [sharded(window, shard) for shard in self._shards]
 
     def claim(self, caller: str, line_limit: int) -> Refusal | None:
+        import random
+
         window = int(self._clock() // self.window)
         try:
-            load = int(self.client.get(load_key(window)) or 0)
+            keys = self._load_keys(window)
+            if len(keys) == 1:
+                load = int(self.client.get(keys[0]) or 0)
+            else:
+                pipe = self.client.pipeline(transaction=False)
+                for key in keys:
+                    pipe.get(key)
+                load = sum(int(value or 0) for value in pipe.execute())
             if load >= line_limit:
                 return Refusal.LINE_BUSY
             said = self.client.eval(_CLAIM, 2, optout_key(caller), texted_key(caller), DAY)
             if said != b"ok":
                 return Refusal(said.decode())
+            bumped = random.choice(keys)
             pipe = self.client.pipeline(transaction=False)
-            pipe.set(load_key(window), 0, ex=2 * self.window, nx=True)
-            pipe.incr(load_key(window))
+            pipe.set(bumped, 0, ex=2 * self.window, nx=True)
+            pipe.incr(bumped)
             pipe.execute()
         except self._errors as exc:
             raise StoreUnavailable(type(exc).__name__) from None
@@ -351,7 +384,12 @@ def _deliver_with(sender: TextSender, message: Message) -> None:
         kwargs["check_line"] = message.purpose.audience is Audience.CALLER
     if isinstance(sender, OutboxSender):
         kwargs["purpose"] = message.purpose.label
-    sender.send(message.to, message.body, **kwargs)
+    try:
+        sender.send(message.to, message.body, **kwargs)
+    except Exception:
+        metrics.outbound(False)  # /metrics: hotline_outbound_messages_total{result="failed"}
+        raise
+    metrics.outbound(True)
 
 
 # --- the send rate ------------------------------------------------------------------------
