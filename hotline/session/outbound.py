@@ -63,6 +63,7 @@ from __future__ import annotations
 
 import base64
 import enum
+import functools
 import json
 import logging
 import queue as queue_module
@@ -74,9 +75,11 @@ from pathlib import Path
 from typing import Callable, Iterable, Protocol
 
 from hotline.channels.sms import plain, split
+from hotline.core import keys
 from hotline.errors import SendFailed, StoreUnavailable, Undeliverable
 from hotline.session import metrics
 from hotline.session.callers import canonical_number, pseudonym, withheld
+from hotline.session.store import load_key, optout_key
 
 log = logging.getLogger(__name__)
 # A caller may be waiting on the line while a direct send runs: give up well inside Twilio's 15 s.
@@ -175,16 +178,9 @@ def number_refusal(number: str) -> Refusal | None:
 # --- the ledger: STOP, once a day, the line's budget -------------------------------------
 
 
-def optout_key(caller: str) -> str:
-    return f"hl:{{{caller}}}:o"  # the session store's opt-out mark (store.py), read here only
-
-
-def texted_key(caller: str) -> str:
-    return f"hl:{{{caller}}}:t"  # "texted today": "1", for 24 hours
-
-
-def load_key(window: int) -> str:
-    return f"hl:load:{window}"  # the line's reply count in a rate window (store.py's key)
+# The session store's opt-out mark and the line's reply count are read here, never written;
+# "texted today" is the guard's own: "1", for 24 hours.
+texted_key = functools.partial(keys.caller_key, "t")
 
 
 class Ledger(Protocol):
@@ -231,9 +227,7 @@ class RedisLedger:
     def _load_keys(self, window: int) -> list[str]:
         if not self._shards:
             return [load_key(window)]
-        from hotline.session.store import load_key as sharded
-
-        return [sharded(window, shard) for shard in self._shards]
+        return [load_key(window, shard) for shard in self._shards]
 
     def claim(self, caller: str, line_limit: int) -> Refusal | None:
         import random
@@ -431,10 +425,10 @@ class RedisRate:
             while True:
                 now = self._clock()
                 slot = int(now) if not gap else int(now / gap)
-                key = f"hl:rate:{slot}"
+                counter = keys.key("rate", slot)
                 pipe = self.client.pipeline(transaction=False)
-                pipe.incr(key)
-                pipe.expire(key, 2 + int(gap))
+                pipe.incr(counter)
+                pipe.expire(counter, 2 + int(gap))
                 taken = pipe.execute()[0]
                 if taken <= per_second:
                     break

@@ -172,10 +172,10 @@ class UsageTable:
         lines = [f"Usage {_show_day(self.days[0])} to {_show_day(self.days[-1])} ({len(self.days)} days); "
                  f"counts below {THRESHOLD} are shown as {SMALL}.", ""]
         width = max(len(r.name) for r in self.rows) + 2
-        lines.append(f"{'kind':<18} {'lang':<6} {'channel':<8} {'name':<{width}} {'total':>7}  days <5")
+        lines.append(f"{'kind':<18} {'lang':<7} {'channel':<8} {'name':<{width}} {'total':>7}  days <5")
         for r in self.rows:
             small = str(r.small_days) if r.small_days else ""
-            lines.append(f"{r.kind:<18} {r.lang:<6} {r.channel:<8} {r.name:<{width}} {str(r.total):>7}  {small}")
+            lines.append(f"{r.kind:<18} {r.lang:<7} {r.channel:<8} {r.name:<{width}} {str(r.total):>7}  {small}")
         return "\n".join(lines) + "\n"
 
     def totals(self, kind: str) -> dict[str, int | str]:

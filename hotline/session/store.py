@@ -44,6 +44,7 @@ Two implementations with one contract (tests/test_store_contract.py runs against
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import random
 import threading
@@ -52,6 +53,7 @@ from dataclasses import dataclass
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
+from hotline.core.keys import caller_key, counter_key
 from hotline.errors import StoreUnavailable
 # Verified alerts are for everyone, so they ride on every read (hotline/reports/alerts.py).
 from hotline.reports.box import ALERTS_KEY
@@ -62,24 +64,13 @@ DEFAULT_OPTOUT_TTL = 365 * 24 * 3600
 DEFAULT_WINDOW = 60
 
 
-def state_key(caller: str) -> str:
-    return f"hl:{{{caller}}}:s"
-
-
-def lang_key(caller: str) -> str:
-    return f"hl:{{{caller}}}:l"
-
-
-def optout_key(caller: str) -> str:
-    return f"hl:{{{caller}}}:o"
-
-
-def load_key(window: int, shard: str | None = None) -> str:
-    return f"hl:load:{window}" if shard is None else f"hl:load:{{{shard}}}:{window}"
-
-
-def stats_key(day: str, shard: str | None = None) -> str:
-    return f"hl:stats:{day}" if shard is None else f"hl:stats:{{{shard}}}:{day}"
+state_key = functools.partial(caller_key, "s")
+lang_key = functools.partial(caller_key, "l")
+optout_key = functools.partial(caller_key, "o")
+draft_key = functools.partial(caller_key, "r")  # a report being written (hotline/reports)
+reports_key = functools.partial(caller_key, "n")  # how many reports today
+load_key = functools.partial(counter_key, "load")  # (window, shard=None): the line's replies
+stats_key = functools.partial(counter_key, "stats")  # (day, shard=None): the day's counters
 
 
 STATS_TTL = 400 * 24 * 3600  # a year of reports and a little more; no counter is kept longer
@@ -101,14 +92,6 @@ def shard_tags(count: int) -> tuple[str, ...]:
         low, high = k * 16384 // count, (k + 1) * 16384 // count
         tags.append(next(f"{k}.{i}" for i in range(1_000_000) if low <= key_slot(f"{k}.{i}".encode()) < high))
     return tuple(tags)
-
-
-def draft_key(caller: str) -> str:
-    return f"hl:{{{caller}}}:r"
-
-
-def reports_key(caller: str) -> str:
-    return f"hl:{{{caller}}}:n"
 
 
 # A caller's report count lasts a day from their first report: "a few reports a day".

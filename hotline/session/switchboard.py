@@ -51,7 +51,7 @@ MAX_ATTEMPTS = 5
 
 
 @dataclass(frozen=True)
-class Limits:
+class RateLimits:
     """How much one caller, and the whole line, may cost in one rate window (HOTLINE_RATE_WINDOW)."""
 
     per_caller: int = 12  # messages; past this one short notice, then silence until the window ends
@@ -81,12 +81,12 @@ class _Plan:
 
 
 class Switchboard:
-    def __init__(self, content: Content, store: SessionStore, secret: bytes, limits: Limits | None = None,
+    def __init__(self, content: Content, store: SessionStore, secret: bytes, limits: RateLimits | None = None,
                  reports=None):
         self._content = content
         self.store = store
         self.secret = secret
-        self.limits = limits or Limits()
+        self.limits = limits or RateLimits()
         self._swap = threading.Lock()
         # Page counts of phone key presses, which make no store round trip of their own: kept
         # here (aggregates only) and added with the next round trip that counts anyway, or at
@@ -332,6 +332,11 @@ class Switchboard:
     def remember_language(self, number: str, lang: str) -> None:
         """Keep `lang` as the caller's language; the text thread's place stays as it is."""
         self._change(number, lambda seen: Change(session=seen.session, lang=lang))
+
+    def start_afresh(self, number: str, lang: str) -> None:
+        """A fresh start in `lang`: no place in the menus, the language remembered (a staff
+        preview that begins in a language, `hotline chat --lang`, the console's simulator)."""
+        self._change(number, lambda seen: Change(session=None, lang=lang))
 
     def _change(self, number: str, change) -> None:
         caller = self.caller(number)

@@ -11,7 +11,7 @@ from hotline.errors import HotlineError
 from hotline.content.bundle import load_content
 from hotline.session.breaker import BreakerStore
 from hotline.session.store import MemoryStore, RedisStore, SessionStore
-from hotline.session.switchboard import Limits, Switchboard
+from hotline.session.switchboard import RateLimits, Switchboard
 
 log = logging.getLogger("hotline")
 
@@ -91,7 +91,7 @@ def build_switchboard(settings: Settings, source=None) -> Switchboard:
                       "files in %s until staff publish one that loads: %s", settings.flows_dir, exc)
     if content is None:
         content = load_content(settings.flows_dir, settings.translations_dir, settings.languages)
-    limits = Limits(per_caller=settings.caller_limit, per_line=settings.line_limit)
+    limits = RateLimits(per_caller=settings.caller_limit, per_line=settings.line_limit)
     return Switchboard(content, make_store(settings), settings.secret, limits)
 
 
