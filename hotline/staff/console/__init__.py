@@ -10,6 +10,7 @@ from the npm package) for the flow diagram.
     publish.py  (hotline/staff)  check, legal review, publish, rollback
     simulator.py                 the draft by text and by phone, on a store of its own
     views.py                     the pages
+    recordings.py                the clips the phone line plays: record, upload, listen, approve
     security.py                  session cookie, idle timeout, CSRF, security headers
 
 Nothing here reads or shows a caller's data: the console knows the content and the staff.
@@ -18,6 +19,7 @@ from __future__ import annotations
 
 
 def init_app(app) -> None:
+    from hotline.staff.console import recordings  # noqa: F401  (its routes join the blueprint)
     from hotline.staff.console.views import bp, setup
 
     setup(app)
