@@ -63,6 +63,12 @@ def test_a_recorded_and_approved_clip_travels_with_its_revision(revisions, mp3):
     assert clips.playable(served) == {("fa_AF", "door__door__text")}
     played = served.audio_dir / "fa_AF" / "door__door__text.mp3"
     assert played.read_bytes() == mp3
+    # What the phone line may play: the revision's approved take, and the recordings folder's.
+    shelf = clips.Shelf.of(ROOT / "recordings", served)
+    assert ("fa_AF", "door__door__text") in shelf.shelf()
+    assert shelf.path("fa_AF", "door:door:text") == played and shelf.has("fa_AF", "door:door:text")
+    assert shelf.version("fa_AF", "door__door__text") == sha[:12]
+    assert not shelf.has("ps", "door:door:text")
 
     # A rollback serves the older revision: no clip.
     revisions.make_live(live.id, by="admin")

@@ -8,10 +8,11 @@ it was recorded from; when the catalog's words change, the take is stale and is 
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from pathlib import Path
 
 from hotline.channels.voice import spoken
-from hotline.channels.voice.speech import clip_id, clips_needed, language_context, menu_key
+from hotline.channels.voice.speech import Recordings, clip_id, clips_needed, language_context, menu_key
 from hotline.content.bundle import Content
 from hotline.content.catalogs.strings import label_context, message_context, node_context, referral_context
 from hotline.content.recordings import Take
@@ -98,3 +99,35 @@ def coverage(items: list[Needed]) -> dict[str, int]:
     for item in items:
         counts[item.status] += 1
     return counts
+
+
+@dataclass(frozen=True)
+class Shelf(Recordings):
+    """What the phone line may play: the recordings folder's clips, and the revision's approved
+    takes that still say their words (those first: they are what staff published)."""
+
+    revision: Path | None = None
+    approved: frozenset[tuple[str, str]] = frozenset()
+    versions: dict[tuple[str, str], str] = field(default_factory=dict, compare=False, hash=False)
+
+    @classmethod
+    def of(cls, folder: Path, content: Content, volunteers: bool = True, referrals: tuple[str, ...] = ()) -> "Shelf":
+        approved = playable(content, volunteers, referrals) if content.audio_dir is not None else frozenset()
+        versions = {(code, clip): content.takes[code][clip].sha256[:12] for code, clip in approved}
+        return cls(folder, content.audio_dir, approved, versions)
+
+    def path(self, code: str, context: str) -> Path:
+        if self.revision is not None and (code, clip_id(context)) in self.approved:
+            return self.revision / code / f"{clip_id(context)}.mp3"
+        return super().path(code, context)
+
+    def has(self, code: str, context: str) -> bool:
+        return (code, clip_id(context)) in self.approved or super().has(code, context)
+
+    def shelf(self) -> frozenset[tuple[str, str]]:
+        return super().shelf() | self.approved
+
+    def version(self, code: str, clip: str) -> str | None:
+        """The take's hash (its first 12 digits) for a revision's clip, None for the folder's:
+        in the clip's URL, so Twilio never plays a cached older take."""
+        return self.versions.get((code, clip))
