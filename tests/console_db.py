@@ -10,6 +10,30 @@ import pytest
 from services import services_required  # noqa: F401  (scripts/test's rule, also for the browser test)
 
 PG_URL = os.environ.get("HOTLINE_TEST_DATABASE_URL", "")
+_made: set[str] = set()
+
+
+def _for_this_worker(url: str) -> str:
+    """Under pytest-xdist each worker gets a database of its own on the one server (created
+    once), since a test starts by dropping everything in its database."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    if not worker:
+        return url
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    mine = make_url(url).set(database=f"{make_url(url).database or 'postgres'}_{worker}")
+    rendered = mine.render_as_string(hide_password=False)
+    if rendered not in _made:
+        engine = create_engine(url, isolation_level="AUTOCOMMIT")
+        with engine.connect() as connection:
+            exists = connection.execute(text("SELECT 1 FROM pg_database WHERE datname = :name"),
+                                        {"name": mine.database}).scalar()
+            if not exists:
+                connection.execute(text(f'CREATE DATABASE "{mine.database}"'))
+        engine.dispose()
+        _made.add(rendered)
+    return rendered
 
 
 def _pg_clean(url: str) -> None:
@@ -34,8 +58,8 @@ def database_url(request, tmp_path):
             if services_required():
                 pytest.fail(message)
             pytest.skip(message)
-        url = PG_URL
         try:
+            url = _for_this_worker(PG_URL)
             _pg_clean(url)
         except Exception as exc:  # noqa: BLE001 - any connection failure means: no server
             message = f"PostgreSQL at HOTLINE_TEST_DATABASE_URL does not answer ({type(exc).__name__})"

@@ -15,6 +15,10 @@ import pytest
 from conftest import Twilio, message_text, redis_required
 from private_redis import REDIS_SERVER, PrivateRedis
 
+from hotline.config import Settings
+
+PRODUCTION_TIMEOUT = Settings.__dataclass_fields__["redis_timeout"].default  # what the line really waits
+
 NUMBER = "+16075550166"
 ONA = "1-800-566-7636"
 NO_RETRY_LOOP = 3.0  # seconds; the configured timeout is 0.25 s, and a timeout is not retried
@@ -60,7 +64,7 @@ DOWN = [
 
 
 def test_redis_killed_mid_conversation(make_app, private_redis, figure):
-    app = make_app(redis_url=private_redis.url, languages=("en",))
+    app = make_app(redis_url=private_redis.url, languages=("en",), redis_timeout=PRODUCTION_TIMEOUT)
     client = app.test_client()
     twilio = Twilio(client)
     message_text(twilio.sms(NUMBER, "hi"))
@@ -87,7 +91,7 @@ def test_redis_killed_mid_conversation(make_app, private_redis, figure):
 
 
 def test_redis_hung_mid_conversation(make_app, private_redis, figure):
-    app = make_app(redis_url=private_redis.url, languages=("en",))
+    app = make_app(redis_url=private_redis.url, languages=("en",), redis_timeout=PRODUCTION_TIMEOUT)
     client = app.test_client()
     twilio = Twilio(client)
     message_text(twilio.sms(NUMBER, "hi"))
@@ -112,7 +116,7 @@ def test_a_hung_redis_is_skipped_after_a_few_timeouts_then_used_again(make_app, 
     background probe brings it back once it answers."""
     from hotline.session.breaker import THRESHOLD, BreakerStore
 
-    app = make_app(redis_url=private_redis.url, languages=("en",))
+    app = make_app(redis_url=private_redis.url, languages=("en",), redis_timeout=PRODUCTION_TIMEOUT)
     twilio = Twilio(app.test_client())
     store = app.extensions["hotline"].store
     assert isinstance(store, BreakerStore)

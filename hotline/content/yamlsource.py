@@ -81,11 +81,23 @@ class _Builder:
         return self.constructor.construct_object(node)
 
 
+_FAST_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 def read_yaml(text: str, file: str) -> Document:
     """Parse `text`; syntax errors become a Finding with the line YAML stopped at."""
     doc = Document(file=file, value=None)
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        # libyaml's parser when PyYAML has it (several times faster: every app built and every
+        # reload reads all the flows); a file it refuses is read again by the pure-Python one,
+        # whose messages and marks explain() knows how to put in plain words.
+        root = yaml.compose(text, Loader=_FAST_LOADER)
+        refused = False
+    except yaml.YAMLError:
+        refused = True
+    try:
+        if refused:
+            root = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as exc:
         line, reason = explain(exc, text)
         doc.findings.append(Finding(file, line, reason))
