@@ -120,6 +120,11 @@ def test_export_writes_the_clips_beside_the_manifest(revisions, mp3, tmp_path):
     revisions.export(revision.id, tmp_path)
     assert (tmp_path / "recordings" / "ps" / "messages__voice_goodbye.mp3").read_bytes() == mp3
     assert (tmp_path / "recordings" / "ps.json").is_file()
+    # ... and importing the export brings them back, into another database as into this one.
+    assert revisions.import_dir(tmp_path / "flows", tmp_path / "translations", by="t").id == revision.id
+    (tmp_path / "recordings" / "ps" / "messages__voice_goodbye.mp3").write_bytes(b"not it")
+    with pytest.raises(RevisionError, match="is not the recording"):
+        revisions.import_dir(tmp_path / "flows", tmp_path / "translations", by="t")
 
 
 def test_a_checkout_without_manifests_keeps_its_version():

@@ -229,8 +229,10 @@ class Revisions:
                 live.revision_id, live.by, live.since = revision_id, by, utcnow()
 
     def import_dir(self, flows_dir: str | Path, translations_dir: str | Path, by: str, note: str = "") -> Revision:
-        revision = self.add(collect(flows_dir, translations_dir), by, note or f"imported from {Path(flows_dir).name}/",
-                            parent=self.live_id())
+        """Publish a folder; an exported one's recordings (recordings/*.json beside flows/, and the
+        clips they name) come with it."""
+        files = {**collect(flows_dir, translations_dir), **self._import_recordings(Path(flows_dir).parent / FOLDER, by)}
+        revision = self.add(files, by, note or f"imported from {Path(flows_dir).name}/", parent=self.live_id())
         self.make_live(revision.id, by)
         return revision
 
@@ -246,6 +248,19 @@ class Revisions:
                 pass
             live = self.live_id()
         return live
+
+    def _import_recordings(self, folder: Path, by: str) -> dict[str, str]:
+        if not folder.is_dir():
+            return {}
+        files = {f"{FOLDER}/{path.name}": path.read_text(encoding="utf-8") for path in sorted(folder.glob("*.json"))}
+        for code, takes in manifests(files).items():
+            for clip, take in takes.items():
+                path = folder / code / f"{clip}.mp3"
+                data = path.read_bytes() if path.is_file() else b""
+                if hashlib.sha256(data).hexdigest() != take.sha256:
+                    raise RevisionError(f"{path} is missing or is not the recording {FOLDER}/{code}.json names")
+                self.put_audio(data, by)
+        return files
 
     def export(self, revision_id: str, target: str | Path) -> Path:
         """The revision's files, and its clips' audio as recordings/<language>/<clip id>.mp3."""
