@@ -40,9 +40,16 @@
 | HOTLINE_VOLUNTEER_REFERRALS| ona,idp                 | referral ids said when nobody answers |
 | HOTLINE_VOICEMAIL          | off                     | on: callers may leave a message (kept in Twilio, never here) |
 | HOTLINE_FONTS_DIR          | the system's fonts      | where the pocket card looks for its fonts first |
+| HOTLINE_RESPONDER_NUMBERS  | off                     | trained responders' phones, comma-separated E.164 (at most 10): the report loop |
+| HOTLINE_RESPONDER_HOURS    | required with numbers   | when they are on shift, e.g. `mon-sun 07:00-22:00` (America/New_York) |
+| HOTLINE_REPORT_CONFIRMATIONS | 2                     | CONFIRMs from different responders that make a verified alert |
+| HOTLINE_ALERT_HOURS        | 6                       | hours a verified alert is told to everyone (and a report's code and status kept) |
+| HOTLINE_REPORTS_PER_DAY    | 3                       | reports one caller may send in a day |
+| HOTLINE_REPORT_DIGEST_AFTER| 3                       | relays in ten minutes before responders get digests instead |
+| HOTLINE_REPORT_DIGEST_SECONDS | 300                  | how long a digest gathers reports before it is sent |
 
-Every setting is read here, once: the phone line, the volunteers and the card read these
-values, never the environment. The volunteer line is configured only here, never in the flow
+Every setting is read here, once: the phone line, the volunteers, the responders and the card
+read these values, never the environment. The volunteer line is configured only here, never in the flow
 files (which are public); with no volunteer numbers the phone menu has no volunteer item.
 """
 from __future__ import annotations
@@ -112,6 +119,8 @@ class Settings:
     phone: "PhoneSettings" = field(default_factory=lambda: PhoneSettings())
     # Where the pocket card looks for fonts first (HOTLINE_FONTS_DIR), before the system's.
     fonts_dir: Path | None = None
+    # The verified-report loop's responders and rules (None: no report loop).
+    reports: "ReportSettings | None" = None
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides: Any) -> "Settings":
@@ -165,6 +174,7 @@ class Settings:
             raise ConfigError("HOTLINE_PHONE_NUMBER has been renamed: set HOTLINE_NUMBER (the hotline's own number, "
                               "in E.164 form like +16075550100) and unset HOTLINE_PHONE_NUMBER")
         values["phone"] = PhoneSettings.from_env(env)
+        values["reports"] = ReportSettings.from_env(env)
         if env.get("HOTLINE_FONTS_DIR"):
             values["fonts_dir"] = Path(env["HOTLINE_FONTS_DIR"])
         values.update(overrides)
@@ -281,6 +291,32 @@ class _Schedule:
     unconfirmed: tuple[str, ...] = ()
 
 
+def _on_duty(hours: Hours, now: dt.datetime) -> bool:
+    return isinstance(status(_Schedule(hours), now), OpenNow)
+
+
+def _shift(env: Mapping[str, str], numbers_var: str, hours_var: str, example: str,
+           too_many: str) -> tuple[tuple[str, ...], Hours] | None:
+    """The phones of people on a shift and the shift's hours (volunteers, responders); None
+    when the numbers are not set. Never echoes a number: it says which positions are wrong."""
+    raw = env.get(numbers_var, "").strip()
+    if not raw:
+        return None
+    numbers = tuple(n.strip() for n in raw.split(",") if n.strip())
+    bad = [str(i) for i, n in enumerate(numbers, start=1) if not E164.match(n)]
+    if bad or not numbers:
+        raise ConfigError(f"{numbers_var}: entries {', '.join(bad)} are not E.164 numbers like +16075550100")
+    if len(numbers) > MAX_NUMBERS:
+        raise ConfigError(f"{numbers_var}: at most {MAX_NUMBERS} {too_many}")
+    hours_text = env.get(hours_var, "").strip()
+    if not hours_text:
+        raise ConfigError(f"{hours_var} is required with {numbers_var}, e.g. '{example}' (America/New_York)")
+    try:
+        return numbers, parse_hours(hours_text)
+    except ConfigError as exc:
+        raise ConfigError(str(exc).replace("HOTLINE_VOLUNTEER_HOURS", hours_var)) from None
+
+
 @dataclass(frozen=True)
 class Volunteers:
     numbers: tuple[str, ...]
@@ -290,24 +326,14 @@ class Volunteers:
     voicemail: bool = False
 
     def on_duty(self, now: dt.datetime) -> bool:
-        return isinstance(status(_Schedule(self.hours), now), OpenNow)
+        return _on_duty(self.hours, now)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> "Volunteers | None":
-        raw = env.get("HOTLINE_VOLUNTEER_NUMBERS", "").strip()
-        if not raw:
+        shift = _shift(env, "HOTLINE_VOLUNTEER_NUMBERS", "HOTLINE_VOLUNTEER_HOURS",
+                       "mon-fri 09:00-17:00; sat 10:00-14:00", "numbers can ring at once")
+        if shift is None:
             return None
-        numbers = tuple(n.strip() for n in raw.split(",") if n.strip())
-        bad = [n for n in numbers if not E164.match(n)]
-        if bad or not numbers:
-            # Never echo the numbers themselves into a log: say which positions are wrong.
-            where = ", ".join(str(numbers.index(n) + 1) for n in bad)
-            raise ConfigError(f"HOTLINE_VOLUNTEER_NUMBERS: entries {where} are not E.164 numbers like +16075550100")
-        if len(numbers) > MAX_NUMBERS:
-            raise ConfigError(f"HOTLINE_VOLUNTEER_NUMBERS: at most {MAX_NUMBERS} numbers can ring at once")
-        if not env.get("HOTLINE_VOLUNTEER_HOURS", "").strip():
-            raise ConfigError("HOTLINE_VOLUNTEER_HOURS is required with HOTLINE_VOLUNTEER_NUMBERS, "
-                              "e.g. 'mon-fri 09:00-17:00; sat 10:00-14:00' (America/New_York)")
         try:
             ring = int(env.get("HOTLINE_VOLUNTEER_RING", "20"))
         except ValueError:
@@ -315,8 +341,66 @@ class Volunteers:
         if not 5 <= ring <= 60:
             raise ConfigError("HOTLINE_VOLUNTEER_RING must be between 5 and 60 seconds")
         referrals = tuple(r.strip() for r in env.get("HOTLINE_VOLUNTEER_REFERRALS", "ona,idp").split(",") if r.strip())
-        return cls(numbers, parse_hours(env["HOTLINE_VOLUNTEER_HOURS"]), ring, referrals,
-                   env.get("HOTLINE_VOICEMAIL", "").strip().lower() in _TRUE)
+        return cls(*shift, ring, referrals, env.get("HOTLINE_VOICEMAIL", "").strip().lower() in _TRUE)
+
+
+# --- the report loop (hotline/reports) -------------------------------------------------------
+
+_NOT_DIAL = re.compile(r"[^\d]")
+
+
+def canonical_digits(number: str) -> str:
+    """The digits of a number however Twilio wrote it ("sms:+1 607-555-0100" -> "16075550100")."""
+    return _NOT_DIAL.sub("", number.split(":", 1)[-1])
+
+
+@dataclass(frozen=True)
+class ReportSettings:
+    """Who the responders are, when they are on shift, and how the report loop behaves.
+    Without responder numbers there is no report loop: REPORT says nobody is checking reports
+    and gives the ONA number, and nothing is kept."""
+
+    responders: tuple[str, ...]
+    hours: Hours
+    confirmations: int = 2
+    alert_hours: int = 6
+    per_day: int = 3
+    digest_after: int = 3
+    digest_seconds: int = 300
+
+    def on_shift(self, now: dt.datetime) -> bool:
+        return _on_duty(self.hours, now)
+
+    def is_responder(self, number: str) -> bool:
+        return canonical_digits(number) in {canonical_digits(n) for n in self.responders}
+
+    @property
+    def alert_seconds(self) -> int:
+        return self.alert_hours * 3600
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str]) -> "ReportSettings | None":
+        shift = _shift(env, "HOTLINE_RESPONDER_NUMBERS", "HOTLINE_RESPONDER_HOURS", "mon-sun 07:00-22:00", "responders")
+        if shift is None:
+            return None
+        values = {}
+        for name, var, low, high in (("confirmations", "HOTLINE_REPORT_CONFIRMATIONS", 1, MAX_NUMBERS),
+                                     ("alert_hours", "HOTLINE_ALERT_HOURS", 1, 48),
+                                     ("per_day", "HOTLINE_REPORTS_PER_DAY", 1, 20),
+                                     ("digest_after", "HOTLINE_REPORT_DIGEST_AFTER", 1, 100),
+                                     ("digest_seconds", "HOTLINE_REPORT_DIGEST_SECONDS", 10, 1800)):
+            if env.get(var):
+                try:
+                    values[name] = int(env[var])
+                except ValueError:
+                    raise ConfigError(f"{var} must be a number") from None
+                if not low <= values[name] <= high:
+                    raise ConfigError(f"{var} must be between {low} and {high}")
+        settings = cls(*shift, **values)
+        if settings.confirmations > len(settings.responders):
+            raise ConfigError(f"HOTLINE_REPORT_CONFIRMATIONS is {settings.confirmations}, but only "
+                              f"{len(settings.responders)} responders are configured: no report could ever be verified")
+        return settings
 
 
 def _days(text: str) -> tuple[str, ...]:

@@ -16,7 +16,7 @@ import pytest
 
 from conftest import SATURDAY_AFTERNOON, Twilio, message_text
 from hotline.reports.relay import InlineDispatch
-from hotline.reports.settings import ReportSettings
+from hotline.config import ReportSettings
 from hotline.config import parse_hours
 
 REPORTER = "+16075550177"

@@ -70,21 +70,29 @@ def _folded(value: str) -> Any:
     return folded
 
 
-def set_node(text: str, node_id: str, values: dict[str, Any]) -> str:
-    """The file with these fields of one node replaced; a value of None removes the field."""
+def _set_fields(text: str, section: str, entry_id: str, values: dict[str, Any], folded: frozenset[str]) -> str:
+    """The file with these fields of one entry of `section` replaced (comments, order and the
+    rest of the file kept); a value of None, "" or [] removes the field. Fields in `folded`
+    are written as folded text blocks, as staff write long texts by hand."""
     handler = _yaml()
     doc = handler.load(text)
-    node = doc["nodes"][node_id]
+    entry = doc[section][entry_id]
     for key, value in values.items():
         if value is None or value == "" or value == []:
-            node.pop(key, None)
-        elif key in NODE_TEXT_FIELDS or key == "review_note":
-            node[key] = _folded(value)
+            entry.pop(key, None)
         else:
-            node[key] = value
+            entry[key] = _folded(value) if key in folded else value
     out = io.StringIO()
     handler.dump(doc, out)
     return out.getvalue()
+
+
+_FOLDED_NODE_FIELDS = frozenset(NODE_TEXT_FIELDS) | {"review_note"}
+
+
+def set_node(text: str, node_id: str, values: dict[str, Any]) -> str:
+    """The file with these fields of one node replaced; a value of None removes the field."""
+    return _set_fields(text, "nodes", node_id, values, _FOLDED_NODE_FIELDS)
 
 
 def signed_off(text: str, node_id: str, reviewer: str, when: dt.date) -> str:
@@ -92,14 +100,4 @@ def signed_off(text: str, node_id: str, reviewer: str, when: dt.date) -> str:
 
 
 def set_referral(text: str, referral_id: str, values: dict[str, Any]) -> str:
-    handler = _yaml()
-    doc = handler.load(text)
-    entry = doc["referrals"][referral_id]
-    for key, value in values.items():
-        if value is None or value == "" or value == []:
-            entry.pop(key, None)
-        else:
-            entry[key] = value
-    out = io.StringIO()
-    handler.dump(doc, out)
-    return out.getvalue()
+    return _set_fields(text, "referrals", referral_id, values, frozenset())

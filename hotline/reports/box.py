@@ -25,6 +25,10 @@ ALERTS_KEY = "hl:{rep}:alerts"
 PENDING_KEY = "hl:{rep}:pending"
 DIGEST_KEY = "hl:{rep}:digest"
 RELAY_WINDOW = 600
+# A report's words are held only until responders have them; never longer than this.
+WORDS_TTL = 2 * 3600
+# A report being written lives this long between two answers (then it is gone, unsent).
+DRAFT_TTL = 30 * 60
 OPEN, VERIFIED, FALSE, UNKNOWN = "open", "verified", "false", "unknown"
 
 

@@ -21,7 +21,8 @@ from babel.dates import format_time
 from hotline.content.bundle import Content
 from hotline.reports import box as boxes
 from hotline.reports.seal import Seal
-from hotline.reports.settings import WORDS_TTL, ReportSettings
+from hotline.config import ReportSettings
+from hotline.reports.box import WORDS_TTL
 
 log = logging.getLogger(__name__)
 MAX_SMS = 320

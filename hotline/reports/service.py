@@ -27,7 +27,8 @@ from hotline.errors import ConfigError
 from hotline.reports import alerts, box as boxes, intake
 from hotline.reports.relay import Courier
 from hotline.reports.seal import Seal
-from hotline.reports.settings import DRAFT_TTL, WORDS_TTL, ReportSettings
+from hotline.config import ReportSettings, canonical_digits
+from hotline.reports.box import DRAFT_TTL, WORDS_TTL
 
 log = logging.getLogger(__name__)
 # The menu node "Report agents nearby" (flows/report.yaml): on SMS it starts the questions.
@@ -187,7 +188,6 @@ class Reports:
 
     def responder_id(self, number: str) -> str:
         """Which responder confirmed, as a keyed digest: two CONFIRMs from one phone count once."""
-        from hotline.reports.settings import canonical_digits
 
         digest = hmac.new(self.secret, b"responder\0" + canonical_digits(number).encode(), hashlib.sha256).digest()
         return base64.urlsafe_b64encode(digest[:9]).decode("ascii")

@@ -99,17 +99,15 @@ def add_reports(app: Flask, board: Switchboard, flask_config: Mapping[str, Any])
     (one that runs the courier at once); otherwise the environment decides and the courier
     runs in a background thread, handing each relay to the guard's queue (RQ with Redis).
     """
-    import os
     import time
 
     from hotline.reports.box import MemoryBox, RedisBox
     from hotline.reports.relay import Courier, ThreadDispatch
     from hotline.reports.seal import Seal
     from hotline.reports.service import Reports, check_content
-    from hotline.reports.settings import ReportSettings
     from hotline.session.outbound import Purpose
 
-    settings = flask_config.get("HOTLINE_REPORTS") or ReportSettings.from_env(os.environ)
+    settings = flask_config.get("HOTLINE_REPORTS") or app.config["HOTLINE_SETTINGS"].reports
     box = MemoryBox(board.store) if isinstance(board.store, MemoryStore) else RedisBox(board.store.client)
     guard = app.extensions["hotline_outbound"]
     dispatch = flask_config.get("HOTLINE_REPORT_DISPATCH") or ThreadDispatch()

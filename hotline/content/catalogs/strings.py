@@ -6,6 +6,7 @@ means those three can never disagree about which strings exist.
 """
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import Iterator
 
@@ -24,28 +25,24 @@ class Translatable:
     comment: str  # for the translator: what the text is for, and its placeholders
 
 
-def node_context(flow: str, node_id: str, field: str) -> str:
-    return f"{flow}:{node_id}:{field}"
+def context(*parts: object) -> str:
+    """A string's msgctxt: where it comes from, its parts joined by colons. Translators see it;
+    catalogs, recordings and the console find a string by it (flow:node:field, messages:id)."""
+    return ":".join(str(part) for part in parts)
+
+
+node_context = context  # (flow, node_id, field): a node's text, sms or voice
+message_context = functools.partial(context, "messages")
+keyword_context = functools.partial(context, "keywords")
+card_context = functools.partial(context, "card")
 
 
 def label_context(flow: str, node_id: str, key: int) -> str:
-    return f"{flow}:{node_id}:menu:{key}"
-
-
-def message_context(message_id: str) -> str:
-    return f"messages:{message_id}"
-
-
-def keyword_context(keyword_id: str) -> str:
-    return f"keywords:{keyword_id}"
+    return context(flow, node_id, "menu", key)
 
 
 def referral_context(referral_id: str) -> str:
-    return f"referrals:{referral_id}:offers"
-
-
-def card_context(field: str) -> str:
-    return f"card:{field}"
+    return context("referrals", referral_id, "offers")
 
 
 def _placeholder_note(text: str) -> str:
