@@ -15,7 +15,7 @@ from hotline.content.bundle import load_content
 from hotline.core.languages import LANGUAGES
 from hotline.staff.check import run_check
 from hotline.staff.sms_budget import SMS_BUDGET, SmsBudget, every_reply, measure
-from hotline.staff.limits import DEFAULT_LIMITS, Limits
+from hotline.staff.limits import DEFAULT_LIMITS, CheckLimits
 
 TODAY = "2026-11-28"
 NO_CATALOGS = FIXTURES / "no_catalogs_here"
@@ -126,7 +126,7 @@ def test_the_translation_table(tmp_path):
 
 def test_a_menu_reply_is_held_to_the_menu_budget(tmp_path):
     report = run_check(flows_with(tmp_path, None), NO_CATALOGS, today=dt.date(2026, 11, 28),
-                       limits=Limits(sms=SmsBudget(menu_segments=0, ucs2_menu_segments=0, content_segments=99, ucs2_content_segments=99)))
+                       limits=CheckLimits(sms=SmsBudget(menu_segments=0, ucs2_menu_segments=0, content_segments=99, ucs2_content_segments=99)))
     found = [f for f in report.findings if f.group == "sms"]
     assert found and all(f.detail["kind"] == "menu" and "cost 0 segments in GSM-7" in f.reason for f in found)
     assert {f.detail["reply"] for f in found} >= {"main_menu", "welcome", "wrong key at main_menu", "the 'moved' notice and main menu"}
@@ -186,14 +186,14 @@ def test_an_unreadable_catalog_is_an_error_with_its_line(tmp_path):
 
 def test_a_lower_menu_limit_warns_about_long_menus(tmp_path):
     report = run_check(flows_with(tmp_path, STAFF / "closed_loop"), NO_CATALOGS, today=dt.date(2026, 11, 28),
-                       limits=Limits(menu_options=2))
+                       limits=CheckLimits(menu_options=2))
     long_menus = [f for f in report.findings if "choices" in f.reason]
     assert [(f.severity, f.line, f.reason) for f in long_menus] == [
         ("warning", 9, "the menu of 'main_menu' has 3 choices: the limit set for the check is 2")]
 
 
 def test_the_check_holds_replies_to_the_one_sms_budget(tmp_path):
-    assert DEFAULT_LIMITS.sms is SMS_BUDGET  # Limits carries the budget; it keeps no numbers of its own
+    assert DEFAULT_LIMITS.sms is SMS_BUDGET  # CheckLimits carries the budget; it keeps no numbers of its own
     report = json.loads(check(flows_with(tmp_path, None), NO_CATALOGS, "--json").output)
     assert report["limits"] == {"characters": 320, "content_segments": 3, "menu_segments": 3, "ucs2_content_segments": 5,
                                 "ucs2_menu_segments": 5, "review_days": 180, "verified_days": 90, "menu_options": 9,
@@ -204,7 +204,7 @@ def test_the_check_finds_exactly_the_replies_the_budget_test_finds_over():
     """One walk, one measure: `hotline check` and tests/test_sms_budget.py cannot disagree."""
     flows, catalogs = FIXTURES / "i18n" / "flows", FIXTURES / "i18n" / "translations"
     tight = SmsBudget(content_segments=1, menu_segments=1, ucs2_content_segments=2, ucs2_menu_segments=1)
-    report = run_check(flows, catalogs, today=dt.date(2026, 11, 28), limits=Limits(sms=tight))
+    report = run_check(flows, catalogs, today=dt.date(2026, 11, 28), limits=CheckLimits(sms=tight))
     found = {(f.language, f.detail["reply"]) for f in report.findings if f.group == "sms"}
     content = load_content(flows, catalogs)
     over = {(r.lang, r.where) for r in every_reply(content) if measure(content, r, tight).over}

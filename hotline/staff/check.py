@@ -18,7 +18,7 @@ from hotline.core.languages import LANGUAGES
 from hotline.content.catalogs.languages import load_languages
 from hotline.staff.findings import Report
 from hotline.staff.freshness import freshness_findings
-from hotline.staff.limits import DEFAULT_LIMITS, Limits
+from hotline.staff.limits import DEFAULT_LIMITS, CheckLimits
 from hotline.staff.places import FlowLines
 from hotline.staff.plain_language import plain_language_findings
 from hotline.staff.smscost import sms_findings
@@ -28,7 +28,7 @@ from hotline.staff.voiceready import MissingRecordings, voice_readiness
 
 
 def run_check(flows_dir: str | Path, translations_dir: str | Path, languages: tuple[str, ...] = LANGUAGES,
-              today: dt.date | None = None, limits: Limits = DEFAULT_LIMITS,
+              today: dt.date | None = None, limits: CheckLimits = DEFAULT_LIMITS,
               missing_recordings: MissingRecordings | None = None) -> Report:
     report = Report(today=today or dt.date.today(), limits=limits)
     lines = FlowLines(flows_dir)

@@ -16,7 +16,7 @@ import click
 from hotline.config import ROOT, Settings
 from hotline.staff import folders as places
 from hotline.staff.failures import FindingsFailed, SetupFailed, guarded
-from hotline.staff.limits import DEFAULT_LIMITS, Limits
+from hotline.staff.limits import DEFAULT_LIMITS, CheckLimits
 
 
 def _settings(flows_dir: str | None, translations_dir: str | None, say: bool = True) -> Settings:
@@ -59,7 +59,7 @@ def check(as_json: bool, strict: bool, today: dt.date | None, review_days: int, 
     from hotline.staff.voiceready import recordings_missing
 
     settings = _settings(flows_dir, translations_dir, say=False)
-    limits = Limits(review_days=review_days, verified_days=verified_days)
+    limits = CheckLimits(review_days=review_days, verified_days=verified_days)
     phone = settings.phone
     missing = recordings_missing(phone.recordings_dir, phone.volunteers is not None,
                                  phone.volunteers.referrals if phone.volunteers else ())
@@ -141,7 +141,7 @@ def graph(lang: str, out: Path, svg: bool, today: dt.date | None, review_days: i
     with guarded():
         content = preview.preview_content(settings)
         preview.checked_language(content, lang)
-        written = graphs.write(content, out, lang, today or dt.date.today(), Limits(review_days=review_days), svg)
+        written = graphs.write(content, out, lang, today or dt.date.today(), CheckLimits(review_days=review_days), svg)
     for path in written:
         click.echo(f"wrote {path}")
     if svg and graphs.graphviz() is None:

@@ -10,7 +10,7 @@ import datetime as dt
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from hotline.staff.limits import Limits
+from hotline.staff.limits import CheckLimits
 
 # The order the groups are printed in, and their headings.
 GROUPS = {
@@ -26,7 +26,7 @@ SEVERITIES = ("error", "warning", "note")
 
 
 @dataclass(frozen=True)
-class Finding:
+class CheckFinding:
     group: str
     severity: str
     file: str
@@ -77,17 +77,17 @@ class VoiceStatus:
 @dataclass
 class Report:
     today: dt.date
-    limits: Limits
+    limits: CheckLimits
     version: str | None = None  # None when the scripts did not load
     totals: dict[str, int] = field(default_factory=dict)
-    findings: list[Finding] = field(default_factory=list)
+    findings: list[CheckFinding] = field(default_factory=list)
     languages: list[LanguageStatus] = field(default_factory=list)
     voice: list[VoiceStatus] = field(default_factory=list)
 
     def add(self, findings) -> None:
         self.findings.extend(findings)
 
-    def in_group(self, group: str) -> list[Finding]:
+    def in_group(self, group: str) -> list[CheckFinding]:
         rank = {s: i for i, s in enumerate(SEVERITIES)}
         return sorted((f for f in self.findings if f.group == group),
                       key=lambda f: (rank[f.severity], f.file, f.line, f.language or "", f.reason))
@@ -117,7 +117,7 @@ class Report:
         }
 
 
-def _finding_json(finding: Finding) -> dict[str, Any]:
+def _finding_json(finding: CheckFinding) -> dict[str, Any]:
     body = {"severity": finding.severity, "file": finding.file, "line": finding.line, "reason": finding.reason}
     if finding.language:
         body["language"] = finding.language

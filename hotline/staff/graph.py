@@ -16,7 +16,7 @@ from pathlib import Path
 
 from hotline.content.bundle import Content
 from hotline.staff.freshness import review_due
-from hotline.staff.limits import DEFAULT_LIMITS, Limits
+from hotline.staff.limits import DEFAULT_LIMITS, CheckLimits
 
 EXCERPT = 60  # characters of a node's text in its box
 REVIEW_DUE = "REVIEW DUE"
@@ -55,7 +55,7 @@ def excerpt(text: str, limit: int = EXCERPT) -> str:
     return text if len(text) <= limit else text[: limit - 3].rstrip() + "..."
 
 
-def diagrams(content: Content, lang: str, today: dt.date, limits: Limits = DEFAULT_LIMITS) -> list[Diagram]:
+def diagrams(content: Content, lang: str, today: dt.date, limits: CheckLimits = DEFAULT_LIMITS) -> list[Diagram]:
     script = content.script
     book = content.languages.book(lang)
     result = []
@@ -167,7 +167,7 @@ def svg(dot_source: str, target: Path, dot_program: str) -> None:
 
 
 def write(content: Content, out_dir: str | Path, lang: str, today: dt.date,
-          limits: Limits = DEFAULT_LIMITS, want_svg: bool = True) -> list[Path]:
+          limits: CheckLimits = DEFAULT_LIMITS, want_svg: bool = True) -> list[Path]:
     """Per flow: <flow>.mmd, <flow>.md, and with Graphviz <flow>.dot and <flow>.svg."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)

@@ -13,7 +13,7 @@ from hotline.staff.sms_budget import SMS_BUDGET, SmsBudget
 
 
 @dataclass(frozen=True)
-class Limits:
+class CheckLimits:
     # SMS segments a reply may cost, by kind (content or menu) and encoding (GSM-7 or UCS-2).
     sms: SmsBudget = SMS_BUDGET
     # Days before a legal node's `reviewed` date counts as overdue for another review.
@@ -34,7 +34,7 @@ class Limits:
         return flat
 
 
-DEFAULT_LIMITS = Limits()
+DEFAULT_LIMITS = CheckLimits()
 
 # The keypad's hard limit: more choices than this cannot be served at all.
 KEYPAD_DIGITS = 9

@@ -9,8 +9,8 @@ them, in quotes, beside plain words, and accept the warning where nothing simple
 from __future__ import annotations
 
 from hotline.content.script import Script
-from hotline.staff.findings import Finding
-from hotline.staff.limits import Limits
+from hotline.staff.findings import CheckFinding
+from hotline.staff.limits import CheckLimits
 
 # Fewer words than this say too little for a readability formula to mean anything.
 MIN_WORDS = 12
@@ -22,7 +22,7 @@ def reading_grade(text: str) -> float:
     return float(textstat.flesch_kincaid_grade(text))
 
 
-def plain_language_findings(script: Script, limits: Limits) -> list[Finding]:
+def plain_language_findings(script: Script, limits: CheckLimits) -> list[CheckFinding]:
     findings = []
     for node_id, node in script.nodes.items():
         text = node.sms or node.text
@@ -31,7 +31,7 @@ def plain_language_findings(script: Script, limits: Limits) -> list[Finding]:
         grade = reading_grade(text)
         if grade > limits.reading_grade:
             place = script.places[node_id]
-            findings.append(Finding(
+            findings.append(CheckFinding(
                 "plain", "warning", place.file, place.line,
                 f"'{node_id}' reads at US grade {grade:.1f} (the aim is {limits.reading_grade} or below): "
                 "shorter sentences and everyday words; explain any legal term beside it",

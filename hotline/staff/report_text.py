@@ -10,7 +10,7 @@ from typing import Iterator
 import click
 
 from hotline.content.catalogs.languages import MIN_COVERAGE
-from hotline.staff.findings import GROUPS, Finding, LanguageStatus, Report
+from hotline.staff.findings import GROUPS, CheckFinding, LanguageStatus, Report
 
 _SEVERITY_STYLE = {"error": {"fg": "red", "bold": True}, "warning": {"fg": "yellow"}, "note": {"fg": "cyan"}}
 
@@ -60,7 +60,7 @@ def _heading(report: Report, group: str, heading: str) -> str:
     return heading
 
 
-def _finding_line(finding: Finding) -> str:
+def _finding_line(finding: CheckFinding) -> str:
     label = click.style(f"{finding.severity:<7}", **_SEVERITY_STYLE[finding.severity])
     return f"{label} {finding.where}: {finding.reason}"
 

@@ -76,7 +76,7 @@ STRAY_SHARE = 0.05
 
 @dataclass(frozen=True)
 class SmsBudget:
-    """What one reply may cost. `hotline check`'s Limits carries this; nothing copies it."""
+    """What one reply may cost. `hotline check`'s CheckLimits carries this; nothing copies it."""
 
     characters: int = 320  # Twilio's recommended most for one message, in any language
     content_segments: int = 3  # 320 characters in GSM-7

@@ -15,21 +15,21 @@ from __future__ import annotations
 from hotline.errors import Finding as LoadFinding
 from hotline.core import contract
 from hotline.content.script import Script
-from hotline.staff.findings import Finding
-from hotline.staff.limits import KEYPAD_DIGITS, Limits
+from hotline.staff.findings import CheckFinding
+from hotline.staff.limits import KEYPAD_DIGITS, CheckLimits
 from hotline.staff.places import FlowLines
 
 # Loader findings that are about the shape of the menus rather than a typo in one file.
 _STRUCTURAL = ("cannot be reached", "goes round in a circle")
 
 
-def load_findings(found: list[LoadFinding]) -> list[Finding]:
+def load_findings(found: list[LoadFinding]) -> list[CheckFinding]:
     """The loader's errors, each in the group a staff member would look for it in."""
-    return [Finding("structure" if any(words in f.reason for words in _STRUCTURAL) else "errors",
+    return [CheckFinding("structure" if any(words in f.reason for words in _STRUCTURAL) else "errors",
                     "error", f.file, f.line, f.reason) for f in found]
 
 
-def menu_size_findings(lines: FlowLines, limits: Limits) -> list[Finding]:
+def menu_size_findings(lines: FlowLines, limits: CheckLimits) -> list[CheckFinding]:
     """Counted in the YAML itself, so a ten-item menu is explained even when it stops loading."""
     findings = []
     for doc in lines.documents():
@@ -45,13 +45,13 @@ def menu_size_findings(lines: FlowLines, limits: Limits) -> list[Finding]:
                                           "move some choices into a sub-menu, like 'More topics'")
             else:
                 severity, why = "warning", f"the limit set for the check is {limits.menu_options}"
-            findings.append(Finding("structure", severity, doc.file, doc.line_of(("nodes", node_id, "menu")),
+            findings.append(CheckFinding("structure", severity, doc.file, doc.line_of(("nodes", node_id, "menu")),
                                     f"the menu of '{node_id}' has {len(menu)} choices: {why}",
                                     detail={"node": node_id, "choices": len(menu)}))
     return findings
 
 
-def closed_loops(script: Script) -> list[Finding]:
+def closed_loops(script: Script) -> list[CheckFinding]:
     edges = {node_id: {item.goto for item in node.menu} | ({node.next} if node.next else set())
              for node_id, node in script.nodes.items()}
     findings = []
@@ -63,7 +63,7 @@ def closed_loops(script: Script) -> list[Finding]:
         first = min(group, key=lambda n: (script.places[n].file, script.places[n].line))
         place = script.places[first]
         names = ", ".join(sorted(group))
-        findings.append(Finding(
+        findings.append(CheckFinding(
             "structure", "warning", place.file, place.line,
             f"closed loop: {names} only lead to each other, so the only way out is 0 or BACK; "
             "add a choice that leads on (e.g. to legal help) or back to the topic",

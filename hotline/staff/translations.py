@@ -26,7 +26,7 @@ from hotline.content.script import Script
 from hotline.content.catalogs.strings import Translatable, translatables
 from hotline.core.languages import ENGLISH
 from hotline.content.catalogs.languages import MIN_COVERAGE, Language, catalog_path, CatalogFile, load_languages, read_catalog, review_status
-from hotline.staff.findings import Finding, LanguageStatus
+from hotline.staff.findings import CheckFinding, LanguageStatus
 
 REVIEWED = "reviewed"
 
@@ -34,7 +34,7 @@ REVIEWED = "reviewed"
 @dataclass
 class CatalogReview:
     statuses: list[LanguageStatus] = field(default_factory=list)
-    findings: list[Finding] = field(default_factory=list)
+    findings: list[CheckFinding] = field(default_factory=list)
     # code -> msgctxt -> line of that entry in the catalog: where a translation can be fixed
     entry_lines: dict[str, dict[str, int]] = field(default_factory=dict)
     offered: tuple[str, ...] = (ENGLISH,)  # what callers are offered, in menu order
@@ -68,7 +68,7 @@ def review_catalogs(script: Script, translations_dir: str | Path, wanted: tuple[
         if code == ENGLISH:
             continue
         if not catalog_path(translations_dir, code).exists():
-            review.findings.append(Finding(
+            review.findings.append(CheckFinding(
                 "translations", "note", display_path(translations_dir, code), 0,
                 f"{Language.of(code).native_name} ({code}) has no catalog yet: "
                 f"pybabel init -i translations/messages.pot -d translations -l {code}", code))
@@ -96,25 +96,25 @@ def _review_one(script: Script, strings: list[Translatable], translations_dir: P
         # read_catalog names the place as "<path>:<line>: <reason>" (the checks of msgfmt -c).
         own = re.match(rf"^{re.escape(str(path))}:(\d+): (.*)$", str(exc), re.S)
         line, why = (int(own.group(1)), own.group(2)) if own else (1, str(exc))
-        findings = [Finding("errors", "error", shown, line, f"this catalog cannot be read: {why}", code)]
-        findings += [Finding("errors", "error", shown, p.line, f"msgfmt -c: {p.reason}", code)
+        findings = [CheckFinding("errors", "error", shown, line, f"this catalog cannot be read: {why}", code)]
+        findings += [CheckFinding("errors", "error", shown, p.line, f"msgfmt -c: {p.reason}", code)
                      for p in gnu if p.line != line]
         return LanguageStatus(code, name, shown, "unreadable", False, broken=True), findings, {}
     lines = {message.msgctxt: message.linenum for message in catalog if message.msgctxt}
     lines[_HEADER] = _header_line(path)
     findings = _placeholder_errors(catalog, strings, shown, code)
-    findings += [Finding("translations", "warning", shown, p.line, f"gettext: {p.reason}", code)
+    findings += [CheckFinding("translations", "warning", shown, p.line, f"gettext: {p.reason}", code)
                  for p in catalog.problems]
     # GNU msgfmt, when installed, has the last word: what it refuses, Poedit and Weblate refuse.
     # (Its placeholder errors are the ones found above, in plainer words: not said twice.)
     if not any(f.severity == "error" for f in findings):
-        findings += [Finding("errors", "error", shown, p.line, f"msgfmt -c: {p.reason}", code) for p in gnu]
+        findings += [CheckFinding("errors", "error", shown, p.line, f"msgfmt -c: {p.reason}", code) for p in gnu]
     try:
         with quiet_catalog_log():
             languages = load_languages(script, translations_dir, (ENGLISH, code))
     except CatalogError as exc:
         if not findings:  # i18n refused it for a reason the line scan did not see: say so as it is
-            findings.append(Finding("errors", "error", shown, 1, str(exc), code))
+            findings.append(CheckFinding("errors", "error", shown, 1, str(exc), code))
         status = LanguageStatus(code, name, shown, review_status(path.read_text(encoding="utf-8", errors="replace")), False,
                                 total=len(strings), broken=True)
         return status, findings, lines
@@ -128,7 +128,7 @@ def _review_one(script: Script, strings: list[Translatable], translations_dir: P
     return status, findings, lines
 
 
-def _placeholder_errors(catalog: CatalogFile, strings: list[Translatable], shown: str, code: str) -> list[Finding]:
+def _placeholder_errors(catalog: CatalogFile, strings: list[Translatable], shown: str, code: str) -> list[CheckFinding]:
     """The {placeholders} rule of hotline.content.catalogs.languages, with the catalog line of each offending entry."""
     findings = []
     for item in strings:
@@ -137,7 +137,7 @@ def _placeholder_errors(catalog: CatalogFile, strings: list[Translatable], shown
             continue
         theirs, ours = contract.placeholders(message.msgstr), contract.placeholders(item.english)
         if theirs != ours:
-            findings.append(Finding(
+            findings.append(CheckFinding(
                 "errors", "error", shown, message.linenum or 1,
                 f"'{item.context}' has placeholders {_braced(theirs)} but the English has {_braced(ours)}: "
                 "keep them exactly as in the English; the hotline will not load this catalog", code))
@@ -201,7 +201,7 @@ def msgfmt_problems(path: Path) -> list[pocheck.Problem]:
 
 
 def _entry_findings(status: LanguageStatus, missing: list[str], fuzzy: list[str], stale: list[_Stale],
-                    lines: dict[str, int], shown: str) -> list[Finding]:
+                    lines: dict[str, int], shown: str) -> list[CheckFinding]:
     code = status.code
     # Callers never see a language they are not offered: its gaps are progress, not problems.
     severity = "warning" if status.offered else "note"
@@ -213,17 +213,17 @@ def _entry_findings(status: LanguageStatus, missing: list[str], fuzzy: list[str]
         else:
             effect = (f"not offered to callers until {MIN_COVERAGE:.0%} is translated "
                       f"(now {status.translated} of {status.total})")
-        findings.append(Finding(
+        findings.append(CheckFinding(
             "translations", severity, shown, first,
             f"{status.name} ({code}): {len(missing)} missing, {len(fuzzy)} fuzzy, {len(stale)} stale; {effect}",
             code, {"missing": missing, "fuzzy": fuzzy, "stale": [s.context for s in stale]}))
     for context in fuzzy:
-        findings.append(Finding("translations", severity, shown, lines.get(context, 1),
+        findings.append(CheckFinding("translations", severity, shown, lines.get(context, 1),
                                 f"fuzzy: '{context}' waits for a translator's check (then remove the fuzzy flag)", code))
     for entry in stale:
-        findings.append(Finding("translations", severity, shown, entry.line, f"stale: '{entry.context}': {entry.why}", code))
+        findings.append(CheckFinding("translations", severity, shown, entry.line, f"stale: '{entry.context}': {entry.why}", code))
     if status.offered and status.review_status != REVIEWED:
-        findings.append(Finding(
+        findings.append(CheckFinding(
             "translations", "warning", shown, lines.get(_HEADER, 1),
             f"{status.name} ({code}) is offered to callers but its review status is '{status.review_status}': "
             f"a native speaker should review it, then set X-Review-Status: {REVIEWED}", code))

@@ -21,7 +21,7 @@ from pathlib import Path
 from hotline.channels.voice import speech as voices
 from hotline.content.bundle import Content
 from hotline.content.catalogs.languages import Language
-from hotline.staff.findings import Finding, VoiceStatus
+from hotline.staff.findings import CheckFinding, VoiceStatus
 
 # Language code -> Twilio's language tag for text-to-speech, or None: no Twilio voice exists.
 TTS: dict[str, str | None] = {code: (voices.TTS[code].language if code in voices.TTS else None)
@@ -44,7 +44,7 @@ def recordings_missing(recordings_dir: str | Path, volunteers: bool = True,
 
 
 def voice_readiness(content: Content, offered: tuple[str, ...], catalog_files: dict[str, str],
-                    missing_recordings: MissingRecordings | None = None) -> tuple[list[VoiceStatus], list[Finding]]:
+                    missing_recordings: MissingRecordings | None = None) -> tuple[list[VoiceStatus], list[CheckFinding]]:
     statuses, findings = [], []
     for code in content.languages.codes:
         name = Language.of(code).native_name
@@ -55,11 +55,11 @@ def voice_readiness(content: Content, offered: tuple[str, ...], catalog_files: d
         where = catalog_files.get(code, "flows/hotline.yaml")
         severity = "warning" if status.offered else "note"
         if tts is None and missing is None:
-            findings.append(Finding("voice", severity, where, 1,
+            findings.append(CheckFinding("voice", severity, where, 1,
                                     f"{name} ({code}) has no Twilio voice: it needs recorded audio for every text, "
                                     "and must not be offered on the phone line until the recordings exist", code))
         elif tts is None and missing:
-            findings.append(Finding("voice", severity, where, 1,
+            findings.append(CheckFinding("voice", severity, where, 1,
                                     f"{name} ({code}) has no Twilio voice and {len(missing)} recordings are missing",
                                     code, {"missing_recordings": list(missing)}))
     return statuses, findings
