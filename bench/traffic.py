@@ -132,7 +132,7 @@ def voice_walks(app, callers: int, steps: int, first_caller: int = 0, seed: int 
     signatures against HOTLINE_PUBLIC_URL: every request of the walk passes that check)."""
     from twilio.request_validator import RequestValidator
 
-    from hotline.channels.voice import LANGUAGE_MENU
+    from hotline.channels.voice import LANGUAGE_MENU, unpack
     from hotline.channels.voice.speech import TTS, menu_key
 
     settings = app.config["HOTLINE_SETTINGS"]
@@ -141,6 +141,7 @@ def voice_walks(app, callers: int, steps: int, first_caller: int = 0, seed: int 
     client = app.test_client()
     board = app.extensions["hotline"]
     line = app.extensions["hotline_phone"].line(board.content)
+    sealer = app.extensions["hotline_phone"].sealer
     content = line.content
     rng = random.Random(seed)
     result = []
@@ -157,8 +158,12 @@ def voice_walks(app, callers: int, steps: int, first_caller: int = 0, seed: int 
                     break
                 requests.append(placed.post(redirect.text))
                 continue
-            place = {k: v[0] for k, v in parse_qs(urlsplit(action).query).items()}
-            at, lang = place.get("at", ""), place.get("lang", "en")
+            # The URL holds one sealed token (no readable state): the walk opens it with the
+            # app's own key, as only the app can.
+            token = parse_qs(urlsplit(action).query)["s"][0]
+            _, where = unpack(sealer.open(token))
+            place = {"offer": ",".join(where.offer)}
+            at, lang = where.at, where.lang or "en"
             roll = rng.random()
             if roll < 0.04 and redirect is not None:
                 requests.append(placed.post(redirect.text))  # the caller waits: no key, the redirect

@@ -16,10 +16,11 @@ def csrf(page) -> str:
 class Staff:
     """One person at one browser: a test client of their own (their own cookie)."""
 
-    def __init__(self, app, username: str, role: str):
+    def __init__(self, app, username: str, role: str, **account):
         self.app = app
         self.username = username
-        _, self.secret = app.extensions["hotline_console"].accounts.add(username, role, PASSWORD)
+        # account: languages="es", reviews_translations=True (hotline/staff/accounts.py)
+        _, self.secret = app.extensions["hotline_console"].accounts.add(username, role, PASSWORD, **account)
         self.client = app.test_client()
         self.token = ""
         self.last_step = 0

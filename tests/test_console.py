@@ -109,7 +109,7 @@ def test_an_idle_session_ends(console_app, monkeypatch):
 
 
 def test_roles_decide_what_a_person_can_do(console_app):
-    editor, translator = Staff(console_app, "editor1", "editor"), Staff(console_app, "trans1", "translator")
+    editor, translator = Staff(console_app, "editor1", "editor"), Staff(console_app, "trans1", "translator", languages="es")
     editor.sign_in(), translator.sign_in()
     assert editor.get("/staff/audit").status_code == 403
     editor.get("/staff/")

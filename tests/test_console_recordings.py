@@ -29,7 +29,7 @@ def coverage_row(response, code):
 def test_a_page_recorded_uploaded_and_approved_is_played_once_published(console_app):
     revisions = console_app.extensions["hotline_revisions"]
     publisher, board = console_app.extensions["hotline_publisher"], console_app.extensions["hotline"]
-    nadia, admin = Staff(console_app, "nadia", "editor"), Staff(console_app, "admin1", "admin")
+    nadia, admin = Staff(console_app, "nadia", "translator", languages="fa_AF"), Staff(console_app, "admin1", "admin")
     for person in (nadia, admin):
         assert person.sign_in().status_code == 302
 
@@ -81,10 +81,10 @@ def test_a_page_recorded_uploaded_and_approved_is_played_once_published(console_
 
 
 def test_who_may_record_and_what_a_stale_or_unknown_clip_gets(console_app):
-    translator = Staff(console_app, "tariq", "translator")  # no language given to the account
+    translator = Staff(console_app, "tariq", "translator", languages="ps")  # Pashto, not Dari
     assert translator.sign_in().status_code == 302
     assert translator.get("/staff/recordings/fa_AF").status_code == 200  # may listen
-    translator.get("/staff/recordings/fa_AF")
+    assert "data-record=" not in translator.get("/staff/recordings/fa_AF").get_data(as_text=True)  # no recorder
     assert translator.post("/staff/recordings/fa_AF/door__door__text", {"audio": (io.BytesIO(b"x"), "a.wav")},
                            content_type="multipart/form-data").status_code == 403
     editor = Staff(console_app, "nadia", "editor")

@@ -232,24 +232,32 @@ def test_recorded_parts_take_their_audio_urls_from_each_request(tmp_path):
     assert "a.example.org" in hosts[0] and "b.example.org" in hosts[1]
 
 
-def test_the_phone_links_are_exactly_url_for(make_app, redis_url):
-    """The phone's callback URLs are built as path + query, not by url_for each time; they
-    must be byte for byte what url_for makes (Twilio signs them, the golden TwiML shows them)."""
+def test_the_phone_links_are_a_route_and_one_opaque_token(make_app, redis_url):
+    """The phone's callback URLs are the route (as url_for makes it, under any prefix) and
+    one sealed token: no time, topic or language in clear, and the token opens back to the
+    same call and place only with the app's key."""
     from flask import url_for
 
-    from hotline.channels.voice import Call, Place
+    from hotline.channels.voice import Call, Place, unpack
+    from hotline.channels.voice.token import Sealer
     from hotline.web.voice import _links
 
     app = make_app(redis_url=redis_url, languages=("en",))
+    sealer = app.extensions["hotline_phone"].sealer
     calls = [Call(1_790_000_000), Call(1_790_000_123, misses=2, said="kl")]
     places = [Place("main_menu", "en"), Place("@lang", "en", ("en", "es", "zh_Hans")), Place("@volunteer", "fa_AF"),
-              Place("door_warrant", "zh_Hans")]
+              Place("door_warrant", "zh_Hans", back=("main_menu", "door"), more=True)]
     for root in ("", "/hotline"):
         with app.test_request_context("/voice/key", method="POST", base_url=f"https://hotline.example.org{root}"):
             links = _links()
             for call in calls:
                 for place in places:
-                    query = {**call.query(), **place.query()}
-                    assert links.key(call, place) == url_for("phone.key", **query)
-                    assert links.silence(call, place) == url_for("phone.silence", **query)
-                    assert links.key(call, place).startswith(f"{root}/voice/key?")
+                    url = links.key(call, place)
+                    path, _, query = url.partition("?s=")
+                    assert path == url_for("phone.key") and links.silence(call, place).startswith(url_for("phone.silence"))
+                    for clear in ("1790000", "door", "zh_Hans", "fa_AF", "lang", "main_menu"):
+                        assert clear not in query
+                    assert unpack(sealer.open(query)) == (call, place)
+                    assert links.key(call, place) == url  # the same state, the same URL
+                    assert Sealer("another secret key of thirty-two characters").open(query) is None
+                    assert sealer.open(query[:-2] + ("AA" if not query.endswith("AA") else "BB")) is None

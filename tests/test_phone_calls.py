@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import shutil
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -36,11 +37,11 @@ def languages_said(heard: Heard) -> set[str]:
 
 def test_a_new_caller_hears_each_language_in_its_own_voice(call):
     heard = call.dial()
-    assert heard.said[0] == ("Say", "en-US", "For English, press 1.")
-    assert heard.said[1] == ("Say", "es-US", "Para español, oprima 2.")
-    assert heard.said[2][0] == "Play" and heard.said[2][2].endswith("/voice/recordings/ht/language__ht.mp3")
-    # Pashto has neither a voice nor its recordings: offered by text, with its recorded offer
-    assert heard.said[3][0] == "Play" and heard.said[3][2].endswith("/ps/messages__voice_sms_offer.mp3")
+    assert heard.said[0] == ("Say", "en-US", "English: press 1.")
+    assert heard.said[1] == ("Say", "es-US", "Español: oprima 2.")
+    # Pashto has neither a voice nor its recordings: named by its recorded offer
+    assert heard.said[2][0] == "Play" and heard.said[2][2].endswith("/ps/messages__voice_sms_offer.mp3")
+    assert heard.said[3][0] == "Play" and heard.said[3][2].endswith("/voice/recordings/ht/language__ht.mp3")
     assert heard.place["at"] == "@lang" and heard.gather.get("input") == "dtmf"
 
 
@@ -48,11 +49,13 @@ def test_english_call_reaches_content_and_says_the_keys_once(call):
     call.dial()
     heard = call.press("1")
     assert heard.text.startswith("Welcome to the test hotline.\nChoose a topic.")
-    assert "For Agents at my door, press 1." in heard.text
-    assert "To choose another language, press pound." in heard.text
+    assert "Agents at my door: press 1." in heard.text
+    # just chosen on the phone: no need to say how to choose another language
+    assert "To choose another language, press pound." not in heard.text
+    assert "Find a detained person: press 3.\nOr say the number." in heard.text
     assert languages_said(heard) == {"en-US"}
     door = call.press("1")
-    assert "Keep the door closed." in door.text and "For What to say, press 1." in door.text
+    assert "Keep the door closed." in door.text and "What to say: press 1." in door.text
     assert "Press star to hear this again" in door.text
     leaf = call.press("1")
     assert 'Say "I do not consent to entry."' in leaf.text
@@ -70,11 +73,11 @@ def test_spanish_call_walks_the_menus_in_spanish(call):
     call.dial()
     heard = call.press("2")
     assert heard.text.startswith("Bienvenido a la línea de prueba.\nElija un tema.")
-    assert "Para Agentes en mi puerta, oprima 1." in heard.text
+    assert "Agentes en mi puerta: oprima 1." in heard.text
     assert heard.gather.get("language") == "es-US" and "Agentes en mi puerta" in heard.gather.get("hints")
     legal = call.press("2")
     assert "Llame al 1, 8 0 0, 5 6 6, 7 6 3 6." in legal.text
-    assert "Para Menú principal, oprima 0." in legal.text
+    assert "Menú principal: oprima 0." in legal.text
     court = call.press("1")
     # the one string Spanish lacks is said by the English voice, never read by the Spanish one
     assert ("Say", "en-US", "Court hearing dates, by A-number.") in court.said
@@ -103,7 +106,7 @@ def test_every_node_is_reachable_from_the_keypad_in_every_voice_language(call, p
 
         def explore(heard: Heard) -> None:
             at = heard.place["at"]
-            keys = [k for k in "123456789" if f"__menu__{k}.mp3" in str(heard.said) or f", press {k}." in heard.text
+            keys = [k for k in "123456789" if f"__menu__{k}.mp3" in str(heard.said) or f": press {k}." in heard.text
                     or f"oprima {k}." in heard.text]
             for key in keys:
                 below = phone.press(key)
@@ -123,12 +126,12 @@ def test_no_input_reprompts_twice_then_says_goodbye(call):
     call.dial()
     call.press("1")
     first = call.wait()
-    assert first.text.startswith("Sorry, I did not get that.\nFor Agents at my door, press 1.")
+    assert first.text.startswith("Sorry, I did not get that.\nAgents at my door: press 1.")
     assert "Choose a topic" not in first.text  # a short re-prompt, not the whole text again
     second = call.wait()
     assert second.text.startswith("Sorry, I did not get that.")
     last = call.wait()
-    assert last.hung_up and last.text == "Thank you for calling. Goodbye."
+    assert last.hung_up and last.text.endswith("1, 8 0 0, 5 6 6, 7 6 3 6.\nThank you for calling. Goodbye.")
 
 
 def test_wrong_keys_count_too_and_a_good_key_resets_the_count(call):
@@ -144,7 +147,7 @@ def test_wrong_keys_count_too_and_a_good_key_resets_the_count(call):
 
 def test_the_language_menu_also_gives_up_after_two_misses(call):
     call.dial()
-    assert call.press("5").place["at"] == "@lang"
+    assert call.press("3").place["at"] == "@lang"
     assert call.wait().place["at"] == "@lang"
     assert call.press("9").hung_up
 
@@ -154,10 +157,16 @@ def test_a_call_longer_than_the_limit_is_ended_politely(phone_app):
     phone = PhoneCall(Twilio(phone_app(clock=lambda: now[0], max_call_seconds=600).test_client()))
     phone.dial()
     phone.press("1")
-    now[0] += dt.timedelta(seconds=599)
-    assert not phone.press("1").hung_up
-    now[0] += dt.timedelta(seconds=2)
-    assert phone.press("1").hung_up and phone.last.text == "Thank you for calling. Goodbye."
+    now[0] += dt.timedelta(seconds=530)
+    assert "This call will end in one minute." not in phone.press("1").text
+    now[0] += dt.timedelta(seconds=20)
+    warned = phone.press("#")
+    assert warned.text.startswith("This call will end in one minute.")  # a minute before, once
+    now[0] += dt.timedelta(seconds=10)
+    assert "end in one minute" not in phone.press("1").text
+    now[0] += dt.timedelta(seconds=41)
+    assert phone.press("1").hung_up
+    assert phone.last.text.endswith("1, 8 0 0, 5 6 6, 7 6 3 6.\nThank you for calling. Goodbye.")
 
 
 def test_speech_picks_the_choice_by_its_label(call):
@@ -181,14 +190,30 @@ def test_a_language_chosen_by_text_is_where_the_call_starts(phone_app, sender):
     twilio.sms("+16075550177", "hola")
     assert "Elija un tema" in message_text(twilio.sms("+16075550177", "0"))
     heard = PhoneCall(twilio, number="+16075550177").dial()
-    assert heard.place == heard.place | {"at": "main_menu", "lang": "es"}
+    assert heard.place["at"] == "main_menu" and heard.place["lang"] == "es"
     assert heard.text.startswith("Elija un tema.")
+    assert "Para elegir otro idioma, oprima numeral." in heard.text  # a call that starts in it is told
 
 
 # --- languages the phone cannot speak: by text message -------------------------------------
 
 
-def test_pashto_is_offered_by_text_and_the_text_continues_the_conversation(call, sender):
+SATURDAY_NIGHT = dt.datetime(2026, 11, 29, 3, 0, tzinfo=dt.timezone.utc)  # 22:00 in Binghamton: ONA closed
+
+
+def test_pashto_gets_the_ona_interpreters_at_once_while_ona_is_open(call, sender):
+    call.dial()
+    heard = call.press("7")
+    dial = heard.root.find("Dial")
+    assert dial is not None and dial.text == "+18005667636" and int(dial.get("timeLimit")) > 60
+    assert heard.said[0][0] == "Play" and heard.said[0][2].endswith("/ps/messages__voice_ona_connecting.mp3")
+    assert sender.sent == []
+    ended = call.dial_ended("completed")
+    assert ended.hung_up and ended.said[0][2].endswith("/ps/messages__voice_ona.mp3")
+
+
+def test_pashto_is_offered_by_text_and_the_text_continues_the_conversation(phone_app, sender):
+    call = PhoneCall(Twilio(phone_app(sender=sender, clock=lambda: SATURDAY_NIGHT).test_client()))
     call.dial()
     heard = call.press("7")
     assert heard.hung_up
@@ -201,15 +226,17 @@ def test_pashto_is_offered_by_text_and_the_text_continues_the_conversation(call,
 
 
 def test_a_failed_text_still_gets_the_caller_a_number_to_call(phone_app):
-    phone = PhoneCall(Twilio(phone_app(sender=FakeSender(fail=True)).test_client()))
+    phone = PhoneCall(Twilio(phone_app(sender=FakeSender(fail=True), clock=lambda: SATURDAY_NIGHT).test_client()))
     phone.dial()
     heard = phone.press("7")
-    assert heard.hung_up and "1, 8 0 0, 5 6 6, 7 6 3 6" in heard.text
+    assert heard.hung_up and heard.said[-2][2].endswith("/ps/messages__voice_ona.mp3")
 
 
-def test_without_a_sender_a_language_without_voice_is_not_offered(phone_app):
-    heard = PhoneCall(Twilio(phone_app(sender=None).test_client())).dial()
-    assert "/ps/" not in str(heard.said) and "text messages" not in heard.text
+def test_without_a_sender_a_language_without_voice_still_gets_the_ona_number(phone_app):
+    phone = PhoneCall(Twilio(phone_app(sender=None, clock=lambda: SATURDAY_NIGHT).test_client()))
+    assert "/ps/messages__voice_sms_offer.mp3" in str(phone.dial().said)
+    heard = phone.press("7")
+    assert heard.hung_up and heard.said[-2][2].endswith("/ps/messages__voice_ona.mp3")
 
 
 def test_an_incomplete_recording_set_means_text_instead_of_voice(phone_app, sender, tmp_path):
@@ -217,8 +244,11 @@ def test_an_incomplete_recording_set_means_text_instead_of_voice(phone_app, send
     shutil.copytree(RECORDINGS, shelf)
     (shelf / "ht" / "main__door__text.mp3").unlink()
     heard = PhoneCall(Twilio(phone_app(sender=sender, recordings=shelf).test_client())).dial()
-    assert "/ht/language__ht.mp3" not in str(heard.said)
-    assert ("Say", "en-US", "For text messages in Haitian Creole, press 8.") in heard.said
+    # still named by its recorded name; choosing it gets what exists for it (ONA is open)
+    assert "/ht/language__ht.mp3" in str(heard.said)
+    phone = PhoneCall(Twilio(phone_app(sender=sender, recordings=shelf).test_client()))
+    phone.dial()
+    assert phone.press("8").root.find("Dial").text == "+18005667636"
 
 
 def test_a_withheld_number_is_kept_apart_and_never_texted(phone_app, sender):
@@ -228,8 +258,7 @@ def test_a_withheld_number_is_kept_apart_and_never_texted(phone_app, sender):
     first.press("2")
     other = PhoneCall(twilio, number="Anonymous", sid="CA" + "2" * 32)
     assert other.dial().place["at"] == "@lang"  # not the first caller's Spanish
-    assert "/ps/" not in str(other.last.said)
-    assert other.press("7").place["at"] == "@lang"  # no text offer: a miss
+    assert other.press("7").root.find("Dial") is not None  # ONA's interpreters: no text needed
     assert sender.sent == []
 
 
@@ -245,10 +274,17 @@ def test_on_duty_the_volunteers_are_rung_all_at_once(phone_app):
     phone = PhoneCall(Twilio(phone_app(volunteers=volunteers()).test_client()))
     phone.dial()
     menu = phone.press("1")
-    assert "For Talk to a volunteer, press 0." in menu.text
+    assert "Talk to a volunteer: press 0." in menu.text
     ring = phone.press("0")
     dial = ring.root.find("Dial")
     assert [n.text for n in dial] == list(ON_CALL) and dial.get("callerId") == HOTLINE
+    assert 60 < int(dial.get("timeLimit")) <= 1800  # the call's own limit bounds the joined call
+    whisper = phone.whisper()
+    assert "speaks English. Press 1 to take the call." in whisper.text and whisper.hung_up
+    assert whisper.gather.get("finishOnKey") == "" and whisper.gather.get("input") == "dtmf"
+    assert phone.whisper("1").verbs() == []  # accepted: the whisper ends and Twilio joins them
+    assert phone.whisper("9").hung_up
+    phone.last = ring
     assert ring.text == "Calling a volunteer for you. Please wait."
     missed = phone.dial_ended("no-answer")
     assert missed.text.startswith("Sorry, no volunteer could answer.")
@@ -258,6 +294,7 @@ def test_on_duty_the_volunteers_are_rung_all_at_once(phone_app):
     assert phone.press("0").place["at"] == "main_menu"
     assert phone.press("0").root.find("Dial") is not None  # 0 at the main menu: the volunteers again
     assert phone.dial_ended("completed").hung_up  # they talked; the volunteer hung up
+    assert "1, 8 0 0, 5 6 6, 7 6 3 6" in phone.last.text
 
 
 def test_outside_hours_the_caller_hears_who_else_to_call(phone_app):
@@ -271,8 +308,8 @@ def test_outside_hours_the_caller_hears_who_else_to_call(phone_app):
     assert "NYS Office for New Americans Hotline." in heard.text
 
 
-def test_voicemail_when_configured_and_the_app_keeps_nothing(phone_app, redis_client):
-    phone = PhoneCall(Twilio(phone_app(volunteers=volunteers(voicemail=True)).test_client()))
+def test_voicemail_when_configured_and_the_app_keeps_nothing(phone_app, redis_client, sender):
+    phone = PhoneCall(Twilio(phone_app(volunteers=volunteers(voicemail=True), sender=sender).test_client()))
     phone.dial()
     phone.press("1")
     phone.press("0")
@@ -281,6 +318,13 @@ def test_voicemail_when_configured_and_the_app_keeps_nothing(phone_app, redis_cl
     assert record is not None and record.get("maxLength") == "120" and heard.verbs()[-1] == "Redirect"
     assert phone.recorded().text.startswith("Thank you. A volunteer will listen to your message.")
     assert phone.last.hung_up
+    assert sender.sent == []
+    ready = phone.twilio.post(urlsplit(record.get("recordingStatusCallback")).path,
+                              {"AccountSid": "AC" + "0" * 32, "RecordingSid": "RE" + "1" * 32,
+                               "RecordingStatus": "completed", "CallSid": phone.params["CallSid"]})
+    assert ready.status_code == 204
+    assert [to for to, _ in sender.sent] == list(ON_CALL)  # every on-call volunteer is told
+    assert {body for _, body in sender.sent} == {"A new voicemail is waiting for the hotline in the Twilio account."}
     stored = b"".join(redis_client.get(k) or b"" for k in redis_client.scan_iter("*"))
     assert b"RE1" not in stored and b"recording" not in stored
 
@@ -306,7 +350,8 @@ def test_unsigned_or_altered_callbacks_are_refused(call):
     assert client.post("/voice", data=call.params, base_url=call.twilio.base_url).status_code == 403
     call.dial()
     action = call.last.gather.get("action")
-    forged = action.replace("m=0", "m=-9")  # a caller resetting their own miss counter
+    assert action.startswith("/voice/key?s=") and "lang" not in action and "@" not in action
+    forged = action[:-3] + ("AAA" if not action.endswith("AAA") else "BBB")  # a changed token
     signature = Twilio(client).sign(call.twilio.base_url + action, dict(call.params, Digits="1"))
     response = client.post(forged, data=dict(call.params, Digits="1"), base_url=call.twilio.base_url,
                            headers={"X-Twilio-Signature": signature})
@@ -324,10 +369,10 @@ def test_recordings_are_served_to_twilio(call):
 def test_an_error_still_gives_the_caller_a_number_and_a_goodbye(call, monkeypatch):
     from hotline.session.switchboard import Switchboard
 
-    def broken(self, number, text):
+    def broken(self, number, state, text):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(Switchboard, "turn", broken)
+    monkeypatch.setattr(Switchboard, "placed", broken)
     heard = call.dial()
     assert heard.hung_up and "1, 8 0 0, 5 6 6, 7 6 3 6" in heard.text
 

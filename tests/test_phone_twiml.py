@@ -170,7 +170,7 @@ def test_no_web_address_is_ever_said_on_the_real_scripts(make_app, redis_url):
     call = PhoneCall(Twilio(make_app(redis_url=redis_url, languages=("en",)).test_client()))
     paths, heard = walk_every_node(call, call.dial())
     texts = [h.text for h in heard]
-    seen = set(paths)
+    seen = {place.split("+")[0] for place in paths}
     content = load_content(Path(__file__).resolve().parent.parent / "flows", Path("/nonexistent"), ("en",))
     assert seen == set(content.script.nodes) - {"welcome"}  # welcome flows straight into the menu
     everything = "\n".join(texts)

@@ -62,7 +62,7 @@ def test_a_dari_speaker_records_a_page_and_the_next_dari_call_hears_it(browser, 
     from hotline.staff.accounts import Accounts
 
     accounts = Accounts(open_database(database_url), b"test")
-    accounts.add("nadia", "editor", PASSWORD)  # speaks Dari
+    accounts.add("nadia", "translator", PASSWORD, languages="fa_AF")  # speaks Dari
     _, secret = accounts.add("admin1", "admin", PASSWORD)
     hotline = Hotline(tmp_path, redis_url, database_url)
     try:

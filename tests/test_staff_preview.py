@@ -35,7 +35,7 @@ def test_render_voice_says_the_voice_text_and_the_keys():
     assert result.exit_code == 0, result.output
     said = result.stdout.splitlines()
     assert said[0].startswith("Press the number of your choice.")  # help's `voice:` text, not its `text:`
-    assert "For About this line, press 1." in said
+    assert "About this line: press 1." in said
     assert said[-1] == "Press star to hear this again, 0 for the main menu, or pound to go back."
     assert "Web:" not in render("legal_find", "--channel", "voice").stdout  # no web addresses read aloud
     assert "text-to-speech (en-US)" in result.stderr

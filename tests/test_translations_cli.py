@@ -67,7 +67,7 @@ def test_extract_writes_every_string_with_its_context_and_comment(hotline_copy):
     flows, translations = hotline_copy
     result = run("extract", flows=flows, translations=translations)
     assert result.exit_code == 0, result.output
-    assert result.output.strip().endswith("messages.pot: 47 strings")
+    assert result.output.strip().endswith("messages.pot: 55 strings")
     with (translations / "messages.pot").open("rb") as handle:
         template = read_po(handle)
     expected = {(t.context, t.english) for t in translatables(load_script(flows))}
@@ -130,7 +130,7 @@ def test_a_changed_english_string_is_fuzzy_everywhere_and_not_served_in_its_old_
     with (translations / "ar" / "LC_MESSAGES" / "messages.mo").open("rb") as handle:
         assert handle and read_mo(handle).get("Keep the door shut.", context="main:door:text") is None
     served = load_content(flows, translations)
-    assert served.languages.codes == ("en",) + TRANSLATED  # still offered: three fuzzy strings of 47
+    assert served.languages.codes == ("en",) + TRANSLATED  # still offered: three fuzzy strings of 55
     for code in TRANSLATED:
         book = served.languages.book(code)
         assert book.text("door", "sms") == "Keep the door shut.", code
@@ -169,7 +169,7 @@ def test_update_creates_a_missing_catalog_as_a_draft(hotline_copy):
     assert run("update", flows=flows, translations=translations).exit_code == 0
     created = catalog_path(translations, "ht")
     assert review_status(created.read_text(encoding="utf-8")) == "draft"
-    assert len([m for m in catalog(translations, "ht") if m.id]) == 47
+    assert len([m for m in catalog(translations, "ht") if m.id]) == 55
     content = load_content(flows, translations)
     assert "ht" not in content.languages.codes and content.languages.reports["ht"].translated == 0
 
@@ -203,7 +203,7 @@ def test_status_prints_coverage_review_and_segments(hotline_copy):
     assert result.exit_code == 0, result.output
     rows = {line.split()[0]: line.split() for line in result.output.splitlines() if line.split() and line.split()[0] in ("en",) + TRANSLATED}
     assert set(rows) == {"en", *TRANSLATED}
-    assert rows["es"][1:6] == ["yes", "44/47", "94%", "1", "2"] and rows["es"][6] == "reviewed"
+    assert rows["es"][1:6] == ["yes", "52/55", "95%", "1", "2"] and rows["es"][6] == "reviewed"
     assert rows["ar"][6] == "draft" and rows["ar"][8] == "UCS-2"
     assert rows["en"][7:9] == ["2", "GSM-7"]
     assert "Budget: every reply at most 320 characters (3 segments in GSM-7, 5 in UCS-2)" in result.output

@@ -2,7 +2,7 @@
 
 Both channels need the same things in the same order (a node's text, its referrals with
 open-now status, its menu, the way back to the main menu), so that logic lives here once.
-SMS writes a choice as "1 Label"; voice says "For Label, press 1".
+SMS writes a choice as "1 Label"; voice says "Label: press 1" (each language's voice_press).
 
 Every part also carries `clip`: the gettext context of its words (hotline/content/catalogs/strings.py).
 SMS ignores it; the phone line uses it to find the recording of those words in languages

@@ -46,7 +46,7 @@ class MenuItem(_Strict):
     """One numbered choice: `key` is what the person sends, `goto` the node it opens."""
 
     key: int = Field(ge=1, le=9, description="The digit the person sends or presses (1-9)")
-    label: Text = Field(description="A few words, shown as '1 label' and said as 'For label, press 1'")
+    label: Text = Field(description="A few words, shown as '1 label' and said as 'label: press 1'")
     goto: Id = Field(description="The node this choice opens (any file)")
 
 
@@ -133,6 +133,8 @@ class Referral(_Strict):
     hours: Hours | None = None
     unconfirmed: tuple[Literal["phone", "website", "address", "hours", "languages", "cost", "area"], ...] = ()
     verified: dt.date
+    verified_by: Text | None = Field(None, description="The staff member who last called them and confirmed the "
+                                                       "details (the console records it); never shown to callers")
     note: Text | None = Field(None, description="For staff; never shown to callers")
 
     @field_validator("verified")

@@ -297,6 +297,17 @@ class Revisions:
             draft.updated_by, draft.updated_at = by, utcnow()
         return draft
 
+    def save_files(self, draft_id: int, changed: dict[str, str], by: str) -> Draft:
+        """Several files of a draft at once (a catalog with its template and its sister
+        catalogs): all of them or none."""
+        with self.db.session() as session, session.begin():
+            draft = session.get(Draft, draft_id)
+            if draft is None or not draft.open:
+                raise RevisionError("this draft is closed (published or discarded)")
+            draft.files = {**draft.files, **{_safe(name): text for name, text in changed.items()}}
+            draft.updated_by, draft.updated_at = by, utcnow()
+        return draft
+
     def close(self, draft_id: int) -> None:
         with self.db.session() as session, session.begin():
             draft = session.get(Draft, draft_id)

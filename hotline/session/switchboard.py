@@ -235,6 +235,53 @@ class Switchboard:
         )
         return _Plan(Answer(turn), change)
 
+    def placed(self, number: str, state: State, text: str, seen: Snapshot | None = None) -> Answer:
+        """A turn from a place the channel carries itself (the phone line's sealed URLs).
+
+        The phone keeps its place in the menus per call, so a key applies to the menu the
+        caller heard and a repeated request is answered the same without moving anything.
+        Only the language is shared with the text line: it is written when the turn changes
+        it, and FORGET forgets everything. A key press costs no store round trip.
+        `seen`: the record read at the start of the call (remembered): the verified alerts
+        that ride on it go before the welcome or main menu, as on the text line.
+        """
+        content = self._content
+        turn, forget = self.reply(content, state, Words(intake.clean(text)), None)
+        if seen is not None and self.reports is not None:
+            turn = self.reports.first(content, turn, seen, self.clock(), False)
+        lang = turn.state.lang
+        try:
+            if forget:
+                self._change(number, lambda seen: Change(session=None, forget_lang=True))
+            elif lang and lang != state.lang:
+                self.remember_language(number, lang)
+        except StoreUnavailable as exc:
+            log.warning("session store unavailable (%s): the language is not kept", exc)
+            return Answer(turn, degraded=True, content=content)
+        return Answer(turn, content=content)
+
+    def remembered(self, number: str) -> Snapshot | None:
+        """The caller's record, read once at the start of a call: their language as the text
+        line and earlier calls left it, and the current verified alerts (None: the store is down)."""
+        try:
+            return self.store.read(self.caller(number))
+        except StoreUnavailable as exc:
+            log.warning("session store unavailable (%s): answering without memory", exc)
+            return None
+
+    def remember_language(self, number: str, lang: str) -> None:
+        """Keep `lang` as the caller's language; the text thread's place stays as it is."""
+        self._change(number, lambda seen: Change(session=seen.session, lang=lang))
+
+    def _change(self, number: str, change) -> None:
+        caller = self.caller(number)
+        seen = self.store.read(caller)
+        for _ in range(MAX_ATTEMPTS):
+            fresh = self.store.write(caller, seen, change(seen))
+            if fresh is None:
+                return
+            seen = fresh
+
     @staticmethod
     def reply(content: Content, state: State, words: Words, word: str | None) -> tuple[Turn, bool]:
         """What a message says to a caller at `state`, and whether it asks to be forgotten.

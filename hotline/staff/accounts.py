@@ -7,7 +7,12 @@ authenticator app shows. Roles:
     admin       accounts, publish, rollback, the audit log
     editor      drafts
     reviewer    legal sign-off (and drafts)
-    translator  (a later issue; may sign in and preview)
+    translator  the catalogs of their languages (`--languages fa_AF,ps`); with
+                `--reviews-translations`, marks those catalogs reviewed (a native speaker)
+
+Admins, editors and reviewers may edit every catalog; a translator only those of their
+languages. Marking a catalog reviewed takes an account with that language and the
+reviews_translations flag, whatever its role.
 
 Anyone who can publish (admin) must have a second factor: their sign-in asks for it, and an
 admin account cannot be created without one.
@@ -27,6 +32,7 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 from sqlalchemy import select
 
 from hotline.content.db import Database
+from hotline.core.languages import ENGLISH, LANGUAGES
 from hotline.content.db.models import Account, AuditEntry, Throttle, utcnow
 from hotline.errors import AccountError
 
@@ -52,15 +58,51 @@ def needs_totp(role: str) -> bool:
     return role in CAN_PUBLISH
 
 
+def parse_languages(value: str | list[str] | tuple[str, ...] | None) -> tuple[str, ...]:
+    """"fa_AF, ps" -> ("fa_AF", "ps"); AccountError naming a code the hotline does not know."""
+    if value is None:
+        return ()
+    items = value.split(",") if isinstance(value, str) else list(value)
+    codes = tuple(dict.fromkeys(code.strip() for code in items if code.strip()))
+    unknown = [code for code in codes if code not in LANGUAGES or code == ENGLISH]
+    if unknown:
+        raise AccountError(f"no catalog for {', '.join(unknown)}: the languages are "
+                           f"{', '.join(c for c in LANGUAGES if c != ENGLISH)}")
+    return codes
+
+
+def languages_of(account: Account | None) -> tuple[str, ...]:
+    return tuple(code for code in (account.languages or "").split(",") if code) if account else ()
+
+
+def may_translate(account: Account | None, code: str) -> bool:
+    """Admins, editors and reviewers edit any catalog; a translator those of their languages."""
+    if account is None or code == ENGLISH:
+        return False
+    return account.role in CAN_EDIT | CAN_PUBLISH or code in languages_of(account)
+
+
+def may_review_catalog(account: Account | None, code: str) -> bool:
+    """A native speaker of the language, flagged as one who reviews translations."""
+    return account is not None and bool(account.reviews_translations) and code in languages_of(account)
+
+
 class Accounts:
     def __init__(self, database: Database, address_key: bytes):
         self.db = database
         self.address_key = address_key  # staff addresses are kept only as keyed hashes
 
-    def add(self, username: str, role: str, password: str, with_totp: bool | None = None) -> tuple[Account, str | None]:
+    def add(self, username: str, role: str, password: str, with_totp: bool | None = None,
+            languages: str | list[str] | tuple[str, ...] | None = None, reviews_translations: bool = False,
+            by: str = "command line") -> tuple[Account, str | None]:
         """Create an account. Returns it and its TOTP secret (shown once) when it has one."""
         if role not in ROLES:
             raise AccountError(f"role must be one of {', '.join(ROLES)}")
+        codes = parse_languages(languages)
+        if role == "translator" and not codes:
+            raise AccountError("a translator needs the languages they translate (--languages fa_AF,ps)")
+        if reviews_translations and not codes:
+            raise AccountError("a reviewer of translations needs the languages they review (--languages es)")
         if not username or len(username) > 64 or not username.replace("-", "").replace("_", "").replace(".", "").isalnum():
             raise AccountError("a username is letters, digits, '.', '-' and '_' (at most 64)")
         if len(password) < MIN_PASSWORD:
@@ -71,9 +113,11 @@ class Accounts:
             if session.scalar(select(Account).where(Account.username == username)) is not None:
                 raise AccountError(f"there is already an account {username!r}")
             account = Account(username=username, role=role, password_hash=_hasher.hash(password),
-                              totp_secret=secret, created_at=utcnow())
+                              totp_secret=secret, created_at=utcnow(), languages=",".join(codes),
+                              reviews_translations=bool(reviews_translations))
             session.add(account)
-        audit(self.db, "command line", "account added", f"{username} ({role})")
+        scope = (f", {','.join(codes)}" if codes else "") + (", reviews translations" if reviews_translations else "")
+        audit(self.db, by, "account added", f"{username} ({role}{scope})")
         return account, secret
 
     def get(self, username: str) -> Account | None:

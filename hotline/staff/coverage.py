@@ -72,7 +72,7 @@ def table(rows: list[Row]) -> str:
             f"{c.translated}/{c.total} {c.coverage:.0%}",
             str(len(c.fuzzy)),
             str(len(c.missing)),
-            c.review_status,
+            c.review_status + (f" ({c.reviewed_by})" if c.reviewed_by else ""),
             f"{content.cost.segments} {content.cost.encoding}" if content else "-",
             f"{menu.cost.segments} {menu.cost.encoding}" if menu else "-",
             f"{len(row.over)}/{len(row.measures)}",

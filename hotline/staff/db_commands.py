@@ -97,7 +97,11 @@ def staff() -> None:
 @click.argument("username")
 @click.option("--role", type=click.Choice(["admin", "editor", "reviewer", "translator"]), required=True)
 @click.option("--totp/--no-totp", default=None, help="A second factor (always for admins).")
-def staff_add(username: str, role: str, totp: bool | None) -> None:
+@click.option("--languages", default="", metavar="CODES",
+              help="The catalogs this account works on, e.g. fa_AF,ps (a translator needs them).")
+@click.option("--reviews-translations", is_flag=True,
+              help="A native speaker who may mark the catalogs of these languages reviewed.")
+def staff_add(username: str, role: str, totp: bool | None, languages: str, reviews_translations: bool) -> None:
     """Create an account. The password is asked for, or read from standard input when that is
     not a terminal (so scripts can pipe it in)."""
     import pyotp
@@ -110,11 +114,14 @@ def staff_add(username: str, role: str, totp: bool | None) -> None:
     else:
         password = sys.stdin.readline().rstrip("\n")
     try:
-        account, secret = Accounts(database, settings.secret).add(username, role, password, with_totp=totp)
+        account, secret = Accounts(database, settings.secret).add(username, role, password, with_totp=totp,
+                                                                  languages=languages,
+                                                                  reviews_translations=reviews_translations)
     except HotlineError as exc:
         click.secho(str(exc), fg="red", err=True)
         sys.exit(2)
-    click.echo(f"account {account.username} ({account.role}) created")
+    scope = f", languages {account.languages}" if account.languages else ""
+    click.echo(f"account {account.username} ({account.role}{scope}) created")
     if secret:
         uri = pyotp.TOTP(secret).provisioning_uri(name=account.username, issuer_name="hotline staff")
         click.echo("Add this to an authenticator app (shown once; keep it secret):")

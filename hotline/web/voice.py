@@ -3,14 +3,17 @@
     POST /voice              a call comes in (the number's "A call comes in" webhook)
     POST /voice/key          a <Gather> got a key (or words) at a place
     POST /voice/silence      a <Gather> got nothing: ask again, at most twice, then goodbye
-    POST /voice/dialed       the volunteer <Dial> ended (DialCallStatus)
+    POST /voice/dialed       a <Dial> ended (DialCallStatus): to the volunteers or the ONA hotline
+    POST /voice/whisper      a volunteer answered: "press 1 to take the call", before joining
     POST /voice/recorded     a voicemail <Record> ended (only when voicemail is on)
-    POST /voice/whisper      what a responder hears on answering a report call: "hotline report"
+    POST /voice/voicemail-ready   Twilio's recordingStatusCallback: the on-call volunteers get a text
+    POST /voice/report-whisper    what a responder hears on answering a report call: "hotline report"
     POST /voice/reported     the responder <Dial> ended
     GET  /voice/recordings/<language>/<clip>.mp3    the recorded audio Twilio <Play>s
 
-The keys go through the same Switchboard.turn as SMS, so a caller's language and place are
-shared with the text line. Every POST is signature-checked like /sms, and answers valid TwiML
+The keys go through the same engine as SMS (Switchboard.placed); the call's own place travels
+in one sealed token per URL (hotline/channels/voice/token.py), so only the language is shared
+with the text line. Every POST is signature-checked like /sms, and answers valid TwiML
 whatever happens: an error gets the ONA hotline's number and a goodbye, never silence.
 
 Its settings (HOTLINE_NUMBER, HOTLINE_VOICE_MAX_CALL, recordings, volunteers) are read with
@@ -20,25 +23,26 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from dataclasses import replace
 from functools import wraps
-from urllib.parse import urlencode
 
 from flask import Blueprint, Flask, Response, abort, current_app, request, send_from_directory, url_for
 from twilio.twiml.voice_response import VoiceResponse
 
 from hotline.channels import sms
-from hotline.channels.voice import (LANGUAGE_MENU, MAX_MISSES, VOLUNTEER, Call, Extras, Filled, Links, Place, PhoneLine,
-                                    heard, is_miss)
+from hotline.channels.voice import (LANGUAGE_MENU, ONA_PLACE, VOLUNTEER, Call, Extras, Filled, Links, Place, PhoneLine,
+                                    heard, is_miss, pack, unpack)
+from hotline.channels.voice.token import Sealer
 from hotline.channels.voice.speech import TTS, Recordings, clip_id, menu_key, readiness
 from hotline.config import PhoneSettings
 from hotline.content.bundle import Content
-from hotline.core.engine import ChooseLanguage, Show, Turn
+from hotline.core.engine import Show, State, Turn
 from hotline.reports.service import REPORT_NODE
+from hotline.errors import StoreUnavailable
 from hotline.core import contract
 from hotline.core.languages import ENGLISH, LANGUAGES
 from hotline.web.signatures import twilio_only
 from hotline.session.switchboard import Switchboard
-from hotline.errors import SendFailed
 from hotline.session.callers import withheld
 from hotline.session.outbound import Outbound, OutboxSender, Purpose, TwilioTextSender
 
@@ -49,9 +53,11 @@ bp = Blueprint("phone", __name__)
 class _Lines:
     """One PhoneLine per content version: rebuilt when a reload publishes new content."""
 
-    def __init__(self, settings: PhoneSettings):
+    def __init__(self, settings: PhoneSettings, secret: str):
         self.settings = settings
         self.recordings = Recordings(settings.recordings_dir)
+        self.sealer = Sealer(secret)
+        self.paths: dict[str, dict[str, str]] = {}  # mount point -> route -> path
         self._line: PhoneLine | None = None
 
     def line(self, content: Content) -> PhoneLine:
@@ -60,6 +66,12 @@ class _Lines:
             ready = readiness(content, self.recordings, self.settings.volunteers is not None,
                               self.settings.fallback_referrals)
             line = self._line = PhoneLine(content, self.recordings, ready)
+            # Content gaps once per version, here, never per call: a language and a time
+            # per caller in the log would say who called in what language.
+            for code, how in ready.items():
+                if how.missing:
+                    log.info("phone line: %s has %d recordings still to make (hotline check lists them)",
+                             code, len(how.missing))
         return line
 
 
@@ -82,7 +94,7 @@ def init_app(app: Flask) -> None:
             app.config["HOTLINE_TEXT_SENDER"] = (TwilioTextSender(
                 settings.account_sid, hotline.auth_token, settings.hotline_number, lookup=hotline.lookup)
                 if ready else None)
-    lines = _Lines(settings)
+    lines = _Lines(settings, app.config["HOTLINE_SETTINGS"].secret_key)
     app.extensions["hotline_phone"] = lines
     spoken = lines.line(board.content).ready
     log.info("phone line: %s", ", ".join(f"{code} {r.how}" for code, r in spoken.items()))
@@ -118,9 +130,9 @@ def _caller() -> tuple[str, bool]:
 
     A withheld number ("Anonymous", or a placeholder such as +266696687 that spells a word on
     the keypad) is nobody in particular: such callers are kept apart by their call instead, so
-    two of them never share a place in the menus or a language. The CallSid's hex becomes a
-    "+0..." number, which no real phone has. Whether a text may go to a real-looking number
-    is the outbound guard's to say (spoofed caller ID is the reason there is a guard).
+    two of them never share a language. The CallSid's hex becomes a "+0..." number, which no
+    real phone has. Whether a text may go to a real-looking number is the outbound guard's to
+    say (spoofed caller ID is the reason there is a guard).
     """
     number = request.form.get("From", "")
     if not withheld(number):
@@ -148,14 +160,13 @@ class _Reachable:
         return self._answer
 
 
-def _turn(number: str, text: str):
-    # Idempotency seam: Switchboard.turn is gaining request_id=; a Twilio retry of the same
-    # callback (same CallSid, same signed URL) is the id to pass once it exists.
-    return _board().turn(number, text).turn
+def _sealer() -> Sealer:
+    return current_app.extensions["hotline_phone"].sealer
 
 
 def _extras(line: PhoneLine) -> Extras:
-    return Extras(volunteer=_settings().volunteers is not None, languages=len(line.content.languages.codes) > 1)
+    return Extras(volunteer=_settings().volunteers is not None, languages=len(line.content.languages.codes) > 1,
+                  max_call=_settings().max_call_seconds)
 
 
 def _can_text(reachable) -> bool:
@@ -171,25 +182,39 @@ def _clip_url(code: str, context: str) -> str:
     return base.rstrip("/") + url_for("phone.recording", code=code, name=name)
 
 
-# What Werkzeug leaves unquoted in a built URL's query (werkzeug.urls._urlencode): with it,
-# path + "?" + urlencode(...) is exactly what url_for(endpoint, **query) returns, without
-# building the route again for every URL of every response.
-_QUERY_SAFE = "!$'()*,/:;?@"
-
-
 def _links() -> Links:
-    if current_app.url_map.sort_parameters:  # Werkzeug would reorder the query: let it
-        return Links(
-            key=lambda call, place: url_for("phone.key", **call.query(), **place.query()),
-            silence=lambda call, place: url_for("phone.silence", **call.query(), **place.query()),
-            clip=_clip_url,
-        )
-    key, silence = url_for("phone.key"), url_for("phone.silence")
-    return Links(
-        key=lambda call, place: f"{key}?{urlencode({**call.query(), **place.query()}, safe=_QUERY_SAFE)}",
-        silence=lambda call, place: f"{silence}?{urlencode({**call.query(), **place.query()}, safe=_QUERY_SAFE)}",
-        clip=_clip_url,
-    )
+    """Every follow-up URL is a route and one opaque token (`?s=`): nothing readable in it."""
+    sealer = _sealer()
+    paths = _paths(request.script_root)
+
+    def to(name: str):
+        return lambda call, place: f"{paths[name]}?s={sealer.seal(pack(call, place))}"
+
+    return Links(key=to("key"), silence=to("silence"), clip=_clip_url, dialed=to("dialed"), whisper=to("whisper"),
+                 recorded=to("recorded"), voicemail_ready=lambda: url_for("phone.voicemail_ready"))
+
+
+_ROUTES = ("key", "silence", "dialed", "whisper", "recorded", "reported")
+
+
+def _paths(root: str) -> dict[str, str]:
+    """The routes' paths under this mount point, built once (url_for on every turn costs
+    more than the rest of a key press)."""
+    lines = current_app.extensions["hotline_phone"]
+    paths = lines.paths.get(root)
+    if paths is None:
+        paths = lines.paths[root] = {name: url_for(f"phone.{name}") for name in _ROUTES}
+    return paths
+
+
+def _opened(now: dt.datetime) -> tuple[Call, Place]:
+    """The call and place of this callback's token. Twilio signed the URL, so a token that
+    does not open means a URL from before a change of secret: start again at the main menu."""
+    raw = _sealer().open(request.args.get("s", ""))
+    opened = unpack(raw) if raw is not None else None
+    if opened is None:
+        return Call(int(now.timestamp())), Place(contract.MAIN_MENU, ENGLISH)
+    return opened
 
 
 def _twiml(response: VoiceResponse | Filled) -> Response:
@@ -205,9 +230,10 @@ def always_answers(view):
             return view(*args, **kwargs)
         except Exception as exc:  # the log gets no number and no words
             log.error("voice turn failed: %s", type(exc).__name__, exc_info=current_app.debug)
-            lang = request.args.get("lang", ENGLISH)
             try:
-                return _twiml(_line().goodbye(lang if lang in LANGUAGES else ENGLISH, _links(), before=("unavailable",)))
+                _, place = _opened(_now())
+                lang = place.lang if place.lang in LANGUAGES else ENGLISH
+                return _twiml(_line().goodbye(lang, _links(), before=("unavailable",)))
             except Exception:
                 response = VoiceResponse()
                 response.hangup()
@@ -227,11 +253,19 @@ def answer() -> Response:
     number, reachable = _caller()
     line, now = _line(), _now()
     call = Call(int(now.timestamp()))
-    turn = _turn(number, "0")
-    offered = any(isinstance(o, ChooseLanguage) for o in turn.outputs)
-    if not offered and not line.spoken(turn.state.lang) and len(line.content.languages.codes) > 1:
-        # Their language (chosen by text) cannot be spoken yet: let them choose, or get texts.
-        turn = _turn(number, "LANGUAGE")
+    seen = _board().remembered(number)
+    lang = seen.lang if seen is not None else None
+    if lang and lang in line.content.languages.books and not line.spoken(lang) \
+            and len(line.content.languages.codes) > 1:
+        # Their language (chosen by text) cannot be spoken: what exists for it, at once.
+        return _unspoken(line, number, reachable, lang, call, now, State(lang=lang))
+    # A caller who has a language already heard the welcome once: straight to the main menu.
+    # A new caller: the language menu (the engine's language keyword; its first-text rules
+    # are for texts, which carry words to guess a language from).
+    if lang:
+        turn = _board().placed(number, State(node=contract.MAIN_MENU, lang=lang), "0", seen).turn
+    else:
+        turn = _board().placed(number, State(), "LANGUAGE", seen).turn
     return _twiml(line.turn(turn, call, _links(), now, _extras(line), _can_text(reachable)))
 
 
@@ -240,7 +274,7 @@ def answer() -> Response:
 @always_answers
 def key() -> Response:
     line, now, links = _line(), _now(), _links()
-    call, place = Call.from_query(request.args, now), Place.from_query(request.args)
+    call, place = _opened(now)
     if call.over(now, _settings().max_call_seconds):
         return _twiml(line.goodbye(place.lang, links))
     number, reachable = _caller()
@@ -254,23 +288,31 @@ def key() -> Response:
         if digits not in ("0", "#"):
             return _missed(line, call, place, now, reachable)
         digits = "0"  # back from the volunteer message is the main menu it came from
-    text = digits or heard(request.form.get("SpeechResult", ""), line.choices_at(place, now, extras))
+    speech = request.form.get("SpeechResult", "")
+    matched = True
+    if digits:
+        text = digits
+    else:
+        text, matched = heard(speech, line.choices_at(place, now, extras))
+    first, rest = line.halves(place.at)
+    if rest and (text == line.more_key(place.at) and not place.more or text == "*" and place.more):
+        return _twiml(line.more(place, call, links, now, extras))
+    if rest and place.more and text == "#":
+        text = "*"  # back from the second half of a menu is its first half
     if place.at == contract.MAIN_MENU and text == "0" and extras.volunteer:
         return _volunteer(line, place.lang, call, now)
-    if place.at == contract.MAIN_MENU and text == "#" and extras.languages:
+    if place.at == contract.MAIN_MENU and text == "#" and extras.languages and not place.more:
         text = "LANGUAGE"  # the English keyword works in every language
     if not text:
         return _missed(line, call, place, now, reachable)
-    turn = _turn(number, text)
+    turn = _board().placed(number, place.state(), text).turn
     if turn.state.node == REPORT_NODE and _responders(now):
-        return _report_call(line, turn.state.lang or place.lang, call)
-    if not line.spoken(turn.state.lang) and len(line.content.languages.codes) > 1:
-        # The caller's place in the engine was its language list (they had texted LANGUAGE
-        # during the call), so the key chose a language the phone cannot speak: offer the
-        # phone's own language menu, where such a language is offered by text message.
-        turn = _turn(number, "LANGUAGE")
+        return _report_call(line, turn.state.lang or place.lang, call, now)
+    if is_miss(turn) and speech and not digits and not matched:
+        # Words that match nothing: a hint how to say it, not a step towards the hang-up.
+        return _twiml(line.reprompt(place, call, links, now, extras, _can_text(reachable), notice="voice_speech_hint"))
     call = call.missed() if is_miss(turn) else call.answered()
-    if call.misses > MAX_MISSES:
+    if call.misses > line.allowed_misses(place):
         return _twiml(line.goodbye(place.lang, links))
     return _twiml(line.turn(turn, call, links, now, extras, _can_text(reachable)))
 
@@ -280,21 +322,39 @@ def key() -> Response:
 @always_answers
 def silence() -> Response:
     line, now = _line(), _now()
-    call, place = Call.from_query(request.args, now), Place.from_query(request.args)
+    call, place = _opened(now)
     if call.over(now, _settings().max_call_seconds):
         return _twiml(line.goodbye(place.lang, _links()))
-    return _missed(line, call, place, now, _caller()[1])
+    return _missed(line, call, place, now, _caller()[1], silent=True)
 
 
 @bp.post("/voice/dialed")
 @twilio_only
 @always_answers
 def dialed() -> Response:
+    """A <Dial> ended: to a volunteer, or to the ONA hotline."""
     line, now = _line(), _now()
-    call, place = Call.from_query(request.args, now), Place.from_query(request.args)
-    if request.form.get("DialCallStatus") in ("completed", "answered"):
+    call, place = _opened(now)
+    if place.at == ONA_PLACE or request.form.get("DialCallStatus") in ("completed", "answered"):
         return _twiml(line.goodbye(place.lang, _links()))
     return _no_volunteer(line, place.lang, call, now, answered=False)
+
+
+@bp.post("/voice/whisper")
+@twilio_only
+@always_answers
+def whisper() -> Response:
+    """The volunteer's side, before they are joined: 1 accepts; anything else, or nothing,
+    hangs up that phone only (Twilio then counts it as not answered)."""
+    call, place = _opened(_now())
+    digits = request.form.get("Digits")
+    if digits is None:
+        return _twiml(_line().whisper(place.lang, _links().whisper(call, place)))
+    response = VoiceResponse()
+    if digits != "1":
+        response.hangup()
+    # An empty document on "1": the whisper ends and Twilio joins the two calls.
+    return _twiml(response)
 
 
 @bp.post("/voice/recorded")
@@ -302,22 +362,32 @@ def dialed() -> Response:
 @always_answers
 def recorded() -> Response:
     # RecordingUrl is in the form; it is deliberately not read: the audio stays in Twilio.
-    place = Place.from_query(request.args)
+    _, place = _opened(_now())
     return _twiml(_line().goodbye(place.lang, _links(), before=("voice_voicemail_thanks",)))
 
 
-@bp.get("/voice/recordings/<code>/<name>")
-def recording(code: str, name: str) -> Response:
-    """Recorded clips are public information (the same rights content), so no signature."""
-    if code not in LANGUAGES or not name.endswith(".mp3"):
-        abort(404)
-    return send_from_directory(_settings().recordings_dir / code, name, mimetype="audio/mpeg")
+@bp.post("/voice/voicemail-ready")
+@twilio_only
+def voicemail_ready() -> Response:
+    """Twilio's recordingStatusCallback: text the on-call volunteers that a message waits.
+
+    They are told only that: not who called, not the recording's address (they open the
+    Twilio account to listen, then delete it there). Twilio needs no TwiML here.
+    """
+    volunteers = _settings().volunteers
+    if request.form.get("RecordingStatus", "completed") == "completed" and volunteers:
+        body = _line().book(ENGLISH).message("voice_voicemail_waiting")
+        for number in volunteers.numbers:
+            # Through the outbound guard (staff rules: the configured volunteer numbers only);
+            # a refusal is logged there, by reason, and the others are still told.
+            _outbound().send(number, body, Purpose.VOLUNTEER_NOTICE)
+    return Response(status=204)
 
 
-@bp.post("/voice/whisper")
+@bp.post("/voice/report-whisper")
 @twilio_only
 @always_answers
-def whisper() -> Response:
+def report_whisper() -> Response:
     """Said to the responder who answers, before the caller is put through (English: responders'
     language); nothing about the caller, whose number the responder's phone already shows."""
     response = VoiceResponse()
@@ -330,13 +400,22 @@ def whisper() -> Response:
 @always_answers
 def reported() -> Response:
     line, now = _line(), _now()
-    call, place = Call.from_query(request.args, now), Place.from_query(request.args)
+    call, place = _opened(now)
     if request.form.get("DialCallStatus") in ("completed", "answered"):
         return _twiml(line.goodbye(place.lang, _links()))
     # Nobody answered: how to report by text instead, then the main menu.
-    turn = _turn(_caller()[0], "0")
+    number, reachable = _caller()
+    turn = _board().placed(number, State(node=contract.MAIN_MENU, lang=place.lang), "0").turn
     turn = Turn((Show(REPORT_NODE),) + turn.outputs, turn.state)
-    return _twiml(line.turn(turn, call.answered(), _links(), now, _extras(line), _can_text(_caller()[1])))
+    return _twiml(line.turn(turn, call.answered(), _links(), now, _extras(line), _can_text(reachable)))
+
+
+@bp.get("/voice/recordings/<code>/<name>")
+def recording(code: str, name: str) -> Response:
+    """Recorded clips are public information (the same rights content), so no signature."""
+    if code not in LANGUAGES or not name.endswith(".mp3"):
+        abort(404)
+    return send_from_directory(_settings().recordings_dir / code, name, mimetype="audio/mpeg")
 
 
 # --- the moves behind the routes ---------------------------------------------------------
@@ -351,18 +430,21 @@ def _responders(now: dt.datetime) -> tuple[str, ...]:
     return settings.responders
 
 
-def _report_call(line: PhoneLine, lang: str, call: Call) -> Response:
-    """"Report agents nearby" while responders are on shift: ring them, with a whisper."""
-    action = url_for("phone.reported", **call.query(), **Place(contract.MAIN_MENU, lang).query())
-    ring = _settings().volunteers.ring_seconds if _settings().volunteers else 20
-    return _twiml(line.ring(lang, _responders(_now()), _settings().hotline_number, ring, action, _links(),
-                            message="voice_report_connecting", whisper=url_for("phone.whisper")))
+def _report_call(line: PhoneLine, lang: str, call: Call, now: dt.datetime) -> Response:
+    """"Report agents nearby" while responders are on shift: ring them, with a whisper; when
+    the <Dial> ends, back to the main menu (how to report by text, if nobody answered)."""
+    settings = _settings()
+    action = f"{_paths(request.script_root)['reported']}?s={_sealer().seal(pack(call, Place(contract.MAIN_MENU, lang)))}"
+    ring = settings.volunteers.ring_seconds if settings.volunteers else 20
+    return _twiml(line.ring(lang, _responders(now), settings.hotline_number, ring, call, _links(), now,
+                            settings.max_call_seconds, message="voice_report_connecting", action=action,
+                            whisper=url_for("phone.report_whisper")))
 
 
-
-def _missed(line: PhoneLine, call: Call, place: Place, now: dt.datetime, reachable: bool) -> Response:
+def _missed(line: PhoneLine, call: Call, place: Place, now: dt.datetime, reachable: bool,
+            silent: bool = False) -> Response:
     call = call.missed()
-    if call.misses > MAX_MISSES:
+    if call.misses > line.allowed_misses(place, silent):
         return _twiml(line.goodbye(place.lang, _links()))
     return _twiml(line.reprompt(place, call, _links(), now, _extras(line), _can_text(reachable)))
 
@@ -372,35 +454,61 @@ def _language_key(line: PhoneLine, number: str, reachable: bool, digits: str, ca
     links = _links()
     offer = tuple(c for c in (place.offer or line.content.languages.codes) if c in line.content.languages.books)
     if digits == "*":
-        return _twiml(line.language_menu(offer, call, links, _can_text(reachable)))
+        return _twiml(line.language_menu(offer, call, links, _can_text(reachable), now, place.engine, place.back,
+                                         place.lang))
     code = next((c for c in offer if menu_key(c) == digits), None)
-    if code is None and digits in ("0", "#"):
-        turn = _turn(number, "0")  # back to the main menu, if they already had a language
-        if not any(isinstance(o, ChooseLanguage) for o in turn.outputs):
-            return _twiml(line.turn(turn, call.answered(), links, now, _extras(line)))
-    if code is None or not (line.spoken(code) or _can_text(reachable)):
-        return _missed(line, call, place, now, reachable)
-    # The engine numbers its language list 1..n; the phone's keys are fixed per language.
-    turn = _turn(number, str(offer.index(code) + 1))
-    if line.spoken(code):
+    if code is None and digits in ("0", "#") and place.back:
+        # Back to where they were, in the language they had (they came here with "#").
+        turn = _board().placed(number, replace(place.state(), node=place.back[-1], back=place.back[:-1]), "*").turn
         return _twiml(line.turn(turn, call.answered(), links, now, _extras(line), _can_text(reachable)))
-    # A language the line cannot speak: the same welcome and menu, as a text message. The
-    # text conversation goes on from there, in their language.
-    # Through the outbound guard: the caller's own number only, an ordinary North American one,
-    # never after STOP, once a day, within the line's budget. Refused, the caller hears the
-    # ONA number instead of a promise of a text.
-    decision = _outbound().send(number, sms.reply_text(line.content, turn, now), Purpose.CALLER_TEXT_OFFER)
-    if not decision.ok:
-        return _twiml(line.goodbye(code, links, before=("unavailable",)))
-    return _twiml(line.goodbye(code, links, before=("voice_sms_sent",)))
+    if code is None:
+        return _missed(line, call, place, now, reachable)
+    if not line.spoken(code):
+        return _unspoken(line, number, reachable, code, call, now, place.state())
+    # The engine numbers its language list 1..n; the phone's keys are fixed per language.
+    state = place.state()
+    if not (state.node or "").startswith(LANGUAGE_MENU):
+        state = replace(state, node=LANGUAGE_MENU)
+    turn = _board().placed(number, state, str(offer.index(code) + 1) if code in offer else "1").turn
+    # A caller who has just chosen a language on the phone knows how: the main menu need
+    # not say how to choose another (it does for a call that starts in a remembered one).
+    call = call.answered().saying("l")
+    return _twiml(line.turn(turn, call, links, now, _extras(line), _can_text(reachable)))
+
+
+def _unspoken(line: PhoneLine, number: str, reachable: bool, code: str, call: Call, now: dt.datetime,
+              state: State) -> Response:
+    """A language the line cannot speak: the ONA hotline's interpreters while it is open,
+    else the welcome and menu as a text message; always the ONA number."""
+    board = _board()
+    if state.lang != code:
+        try:
+            board.remember_language(number, code)
+        except StoreUnavailable:
+            pass
+    sent: bool | None = None
+    if not line.ona_open(now) and _can_text(reachable):
+        # The welcome and main menu, as the text line says them to a first choice of
+        # language: through the text line's own turns, so a reply to the message goes on
+        # from there.
+        board.turn(number, "LANGUAGE", channel="voice")
+        codes = line.content.languages.codes
+        turn = board.turn(number, str(codes.index(code) + 1), channel="voice").turn
+        # Through the outbound guard: the caller's own number only, an ordinary North
+        # American one, never after STOP, once a day, within the line's budget. Refused, the
+        # caller hears the ONA number and no promise of a text.
+        decision = _outbound().send(number, sms.reply_text(line.content, turn, now), Purpose.CALLER_TEXT_OFFER)
+        sent = True if decision.ok else None
+    return _twiml(line.unspoken(code, call, _links(), now, _settings().max_call_seconds, sent,
+                                _settings().hotline_number))
 
 
 def _volunteer(line: PhoneLine, lang: str, call: Call, now: dt.datetime) -> Response:
     volunteers, settings = _settings().volunteers, _settings()
     if not volunteers.on_duty(now):
         return _no_volunteer(line, lang, call, now, answered=None)
-    action = url_for("phone.dialed", **call.query(), **Place(VOLUNTEER, lang).query())
-    return _twiml(line.ring(lang, volunteers.numbers, settings.hotline_number, volunteers.ring_seconds, action, _links()))
+    return _twiml(line.ring(lang, volunteers.numbers, settings.hotline_number, volunteers.ring_seconds, call, _links(),
+                            now, settings.max_call_seconds))
 
 
 def _no_volunteer(line: PhoneLine, lang: str, call: Call, now: dt.datetime, answered: bool | None = None) -> Response:
@@ -409,5 +517,4 @@ def _no_volunteer(line: PhoneLine, lang: str, call: Call, now: dt.datetime, answ
     if answered is None:
         answered = False if volunteers.on_duty(now) else None
     why = "voice_volunteer_no_answer" if answered is False else "voice_volunteer_closed"
-    voicemail = url_for("phone.recorded", **call.query(), **Place(VOLUNTEER, lang).query()) if volunteers.voicemail else None
-    return _twiml(line.no_volunteer(lang, why, volunteers.referrals, call, _links(), now, voicemail))
+    return _twiml(line.no_volunteer(lang, why, volunteers.referrals, call, _links(), now, volunteers.voicemail))

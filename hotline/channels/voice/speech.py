@@ -6,7 +6,7 @@ file per thing the line says, found by a stable id (the string's gettext context
 hotline/content/catalogs/strings.py, with ':' written '__'):
 
     <recordings dir>/ht/door__door__text.mp3          the text of node `door` in flow `door`
-    <recordings dir>/ht/door__door__menu__1.mp3       "For <label>, press 1", said whole
+    <recordings dir>/ht/door__door__menu__1.mp3       "<label>: press 1", said whole
     <recordings dir>/ht/messages__voice_keys.mp3      one of the hotline's own messages
     <recordings dir>/ht/referrals__ona__offers.mp3    a referral: name, what it offers, phone
     <recordings dir>/ht/language__ht.mp3              the language menu entry: "For Kreyol, press 8"
@@ -54,7 +54,7 @@ RECORDED = ("ht", "fa_AF", "ps")
 # voice_press and the referral_* templates are not here: a recording says a whole choice or a
 # whole referral, because a clip cannot fill in a placeholder.
 SPOKEN_MESSAGES = ("main_menu_choice", "moved", "unavailable", "voice_keys", "voice_no_input", "voice_goodbye",
-                   "voice_change_language")
+                   "voice_change_language", "voice_ona", "voice_more_choice", "voice_time_warning")
 VOLUNTEER_MESSAGES = ("voice_volunteer_choice", "voice_volunteer_connecting", "voice_volunteer_closed",
                       "voice_volunteer_no_answer", "voice_voicemail", "voice_voicemail_thanks")
 # Said in a language the line cannot otherwise speak: optional recordings that let its

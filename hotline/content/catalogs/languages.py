@@ -63,6 +63,7 @@ class CatalogReport:
     fuzzy: list[str] = field(default_factory=list)
     missing: list[str] = field(default_factory=list)
     review_status: str = "none"
+    reviewed_by: str = ""  # "ana 2026-12-02": who reviewed it, and when (the console writes it)
     served: bool = False
     # Keyword words that cannot work as translated (a digit, or a word two keywords share).
     keyword_problems: list[str] = field(default_factory=list)
@@ -142,6 +143,15 @@ def review_status(po_text: str) -> str:
     """
     found = _REVIEW_COMMENT.search(po_text) or _REVIEW_HEADER.search(po_text)
     return (found.group(1).strip().lower() if found else "") or "draft"
+
+
+_REVIEWED_BY = re.compile(r"^#\s*Review status:\s*reviewed by (\S+) on (\d{4}-\d{2}-\d{2})", re.MULTILINE | re.IGNORECASE)
+
+
+def reviewer_of(po_text: str) -> str:
+    """"ana 2026-12-02" from `# Review status: reviewed by ana on 2026-12-02`, else ""."""
+    found = _REVIEWED_BY.search(po_text)
+    return f"{found.group(1)} {found.group(2)}" if found and review_status(po_text) == "reviewed" else ""
 
 
 # Translators separate keyword words with their own script's comma too: , ، ， 、
@@ -356,7 +366,8 @@ def load_languages(script: Script, translations_dir: str | Path, wanted: tuple[s
         if not path.exists():
             continue
         catalog = read_catalog(path, code)
-        report = CatalogReport(code, review_status=review_status(path.read_text(encoding="utf-8")))
+        text = path.read_text(encoding="utf-8")
+        report = CatalogReport(code, review_status=review_status(text), reviewed_by=reviewer_of(text))
         served = _served_translations(script, catalog, report, path)
         report.keyword_problems = _keyword_problems(script, served)
         reports[code] = report

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Integer, LargeBinary, String, Text
+from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Integer, LargeBinary, String, Text, false
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -73,6 +73,11 @@ class Account(Base):
     # The last TOTP time step accepted: a code is good once (no replay within its 30 s).
     totp_last_step: Mapped[int] = mapped_column(Integer, default=0)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # The catalogs this account works on, comma-separated codes ("fa_AF,ps"): a translator
+    # edits only these.
+    languages: Mapped[str] = mapped_column(String(255), default="", server_default="")
+    # A native speaker who may mark the catalogs of their languages reviewed (STAFF.md).
+    reviews_translations: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 

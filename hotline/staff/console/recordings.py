@@ -27,7 +27,7 @@ from hotline.content.recordings import RecordingsError, Take, now, with_approval
 from hotline.content.revisions import files_digest, load_files
 from hotline.errors import HotlineError
 from hotline.staff import audio
-from hotline.staff.accounts import CAN_EDIT, audit
+from hotline.staff.accounts import audit, may_translate
 from hotline.staff.console.views import bp, console, signed_in, who
 
 _SHA = re.compile(r"^[0-9a-f]{64}$")
@@ -92,15 +92,9 @@ def _recordings_globals():
 
 
 def may_record(code: str) -> bool:
-    account = g.get("account")
-    if account is None:
-        return False
-    if account.role in CAN_EDIT or account.role == "admin":
-        return True
-    languages = getattr(account, "languages", None) or ""
-    if isinstance(languages, str):
-        languages = [part.strip() for part in languages.split(",")]
-    return account.role == "translator" and code in languages
+    """Who may record and approve a language's clips: whoever may edit its catalog (an editor,
+    reviewer or admin, or a translator given that language)."""
+    return may_translate(g.get("account"), code)
 
 
 @bp.before_app_request

@@ -295,6 +295,8 @@ def referral(referral_id: str):
             values["verified"] = dt.date.fromisoformat(verified)
         except ValueError:
             problems["verified"] = ["Write the date it was last checked by phone like 2026-12-01."]
+        else:  # a new date is someone's call: theirs is the name recorded with it
+            values["verified_by"] = who() if str(values["verified"]) != str(entry.get("verified")) else entry.get("verified_by")
         values["phone"] = phone
         if "hours" not in problems and not rules.several_a_day(entry.get("hours")):
             values["hours"] = hours
