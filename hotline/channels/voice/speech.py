@@ -141,7 +141,10 @@ def readiness(content: Content, recordings: Recordings, volunteers: bool = True,
               referrals: tuple[str, ...] = ()) -> dict[str, Readiness]:
     """For every language the hotline serves: can the phone speak it, and how."""
     recorded = tuple(c for c in content.languages.codes if c not in TTS)
-    missing = missing_recordings(content, recordings.folder, recorded, volunteers, referrals) if recorded else {}
+    # Asked of `recordings` itself: a revision's approved clips count as much as the folder's.
+    contexts = clips_needed(content, volunteers, referrals) if recorded else []
+    missing = {code: [clip_id(c) for c in contexts + [language_context(code)] if not recordings.has(code, c)]
+               for code in recorded}
     table: dict[str, Readiness] = {}
     for code in content.languages.codes:
         if code in TTS:
