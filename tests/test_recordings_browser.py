@@ -19,9 +19,9 @@ from hotline.channels.voice import clips
 from test_console_browser import CHROMEDRIVER, CHROMIUM, PASSWORD, Hotline, browser_or_skip, healthz, wait_for
 from test_recordings_audio import tone, wav_bytes
 
-# The main menu's page (its words and every choice) and the language menu's own entry for Dari:
-# what a Dari caller hears first.
-PAGES = ("main_menu", "language menu")
+# What a Dari caller hears first: the language menu's own entry for Dari, the welcome, and the
+# main menu's page (its words and every choice).
+PAGES = ("welcome", "main_menu", "language menu")
 
 
 @pytest.fixture
@@ -106,7 +106,7 @@ def test_a_dari_speaker_records_a_page_and_the_next_dari_call_hears_it(browser, 
                 clip(name).find_element(By.CSS_SELECTOR, "button.record").click()  # Stop: sent, the page reloads
                 wait.until(staleness_of(old))
                 wait.until(lambda d: clip(name).find_element(By.CSS_SELECTOR, '[data-f="status"]').text == "recorded")
-            if page == PAGES[0]:
+            if page == "main_menu":
                 # Listen back: the console serves each take as audio the browser plays.
                 player = clip(here[0]).find_element(By.TAG_NAME, "audio")
                 duration = browser.execute_async_script(
@@ -137,6 +137,54 @@ def test_a_dari_speaker_records_a_page_and_the_next_dari_call_hears_it(browser, 
         assert {("fa_AF", name) for name in names} == clips.playable(content)
         for name in names:
             assert len((content.audio_dir / "fa_AF" / f"{name}.mp3").read_bytes()) > 1000
+
+        # The next call: Twilio's signed webhooks to the running gunicorn, the TwiML parsed.
+        call = Call(hotline.port)
+        menu = call.post("/voice")
+        name_clip = next(url for url in call.plays(menu) if "/fa_AF/language__fa_AF.mp3" in url)
+        with urllib.request.urlopen(name_clip, timeout=10) as response:  # what Twilio fetches
+            assert response.headers["Content-Type"] == "audio/mpeg"
+            assert response.read() == (content.audio_dir / "fa_AF" / "language__fa_AF.mp3").read_bytes()
+        dari = call.press(menu, "6")
+        played = call.plays(dari)
+        assert any("/fa_AF/main__main_menu__text.mp3?v=" in url for url in played), ET.tostring(dari)
+        assert any("/fa_AF/main__main_menu__menu__1.mp3?v=" in url for url in played), played
+        assert dari.find(".//Dial") is None
+        # The first topic's page has no Dari clips yet: it falls back as a language the line
+        # cannot speak does (ONA's interpreters while open, else their number and goodbye).
+        door = call.press(dari, "1")
+        assert not [url for url in call.plays(door) if "/fa_AF/door__" in url]
+        assert door.find(".//Dial") is not None or door.find(".//Hangup") is not None, ET.tostring(door)
     finally:
         log = hotline.stop()
     assert "Traceback" not in log, log[-3000:]
+
+
+class Call:
+    """One phone call to the gunicorn under test, as Twilio places it: each request signed."""
+
+    def __init__(self, port: int, number: str = "+16075550188"):
+        from twilio.request_validator import RequestValidator
+
+        self.base = f"http://localhost:{port}"
+        self.validator = RequestValidator(TOKEN)
+        self.params = {"CallSid": "CA" + "cd" * 16, "AccountSid": "AC" + "0" * 32, "From": number,
+                       "To": "+16075550199", "Direction": "inbound", "CallStatus": "in-progress"}
+
+    def post(self, path: str, **extra: str) -> ET.Element:
+        url = path if path.startswith("http") else self.base + path
+        params = {**self.params, **extra}
+        request = urllib.request.Request(url, data=urllib.parse.urlencode(params).encode(), method="POST", headers={
+            "X-Twilio-Signature": self.validator.compute_signature(url, params), "Connection": "close",
+            "Content-Type": "application/x-www-form-urlencoded"})
+        with urllib.request.urlopen(request, timeout=15) as response:
+            assert response.status == 200 and response.headers["Content-Type"].startswith("text/xml")
+            return ET.fromstring(response.read())
+
+    def press(self, document: ET.Element, digits: str) -> ET.Element:
+        gather = document.find(".//Gather")
+        assert gather is not None, ET.tostring(document)
+        return self.post(gather.get("action"), Digits=digits)
+
+    def plays(self, document: ET.Element) -> list[str]:
+        return [play.text for play in document.iter("Play")]
