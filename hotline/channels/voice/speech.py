@@ -11,9 +11,11 @@ hotline/content/catalogs/strings.py, with ':' written '__'):
     <recordings dir>/ht/referrals__ona__offers.mp3    a referral: name, what it offers, phone
     <recordings dir>/ht/language__ht.mp3              the language menu entry: "For Kreyol, press 8"
 
-A recorded language is offered on the phone only when every recording it needs exists;
-`missing_recordings` lists the rest for the staff check. A served language the phone cannot
-speak is offered "by text message" instead (hotline/web/voice.py).
+A recorded language is wholly spoken when every recording it needs exists; before that it is
+played page by page (PhoneLine.missing_clips: a page whose clips all exist is played, the
+others get ONA's interpreters or the text offer, hotline/web/voice.py). `missing_recordings`
+lists what is still missing for the staff check. The clips come from this folder and from the
+published revision's approved takes (hotline/channels/voice/clips.py, Shelf).
 
 Voice names come from Twilio's published list of Google voices; `language` is the tag the
 <Say> needs for that voice, `speech` the tag <Gather> needs to recognise the language (None:
