@@ -15,7 +15,6 @@ that language. The audit log says who recorded and who approved which clip.
 from __future__ import annotations
 
 import re
-import threading
 from collections import OrderedDict
 
 from flask import Response, abort, flash, g, jsonify, redirect, render_template, request, url_for
@@ -24,29 +23,15 @@ from hotline.channels.voice import clips, english_name
 from hotline.channels.voice.speech import TTS
 from hotline.content.bundle import Content
 from hotline.content.recordings import RecordingsError, Take, now, with_approval, with_take
-from hotline.content.revisions import files_digest, load_files
+from hotline.content.revisions import ByFiles, load_files
 from hotline.errors import HotlineError
 from hotline.staff import audio
 from hotline.staff.accounts import audit, may_translate
 from hotline.staff.console.views import bp, console, signed_in, who
 
 _SHA = re.compile(r"^[0-9a-f]{64}$")
-_loaded: OrderedDict[str, Content] = OrderedDict()
-_lock = threading.Lock()
-
-
-def _content(files: dict[str, str]) -> Content:
-    """The draft's content, loaded once per set of files (the pages ask for it often)."""
-    key = files_digest(files)
-    with _lock:
-        if key in _loaded:
-            return _loaded[key]
-    content = load_files(files, console().settings.languages)
-    with _lock:
-        _loaded[key] = content
-        while len(_loaded) > 3:
-            _loaded.popitem(last=False)
-    return content
+# The draft's content, loaded once per set of files (the pages ask for it often).
+_content = ByFiles(lambda files, languages: load_files(files, languages), keep=3)
 
 
 def recorded_languages(content: Content) -> list[str]:
@@ -74,7 +59,7 @@ def coverage() -> list[dict]:
     """Per recorded language of the draft (or the live revision): needed/recorded/approved/stale."""
     _, files = _files()
     try:
-        content = _content(files)
+        content = _content(files, console().settings.languages)
     except HotlineError:
         return []
     rows = []
@@ -112,7 +97,7 @@ def recordings_page():
 
 def _language(code: str) -> tuple[object, Content, list[clips.Needed]]:
     draft, files = _files()
-    content = _content(files)
+    content = _content(files, console().settings.languages)
     if code not in recorded_languages(content):
         abort(404, f"{code} is not a language the phone line plays from recordings.")
     return draft, content, needed(content, code)
