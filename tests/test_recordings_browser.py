@@ -50,6 +50,9 @@ def browser(microphone):
     driver.quit()
 
 
+# Once, on the production database: tests/test_recordings_store.py and
+# tests/test_console_recordings.py run the same storage and pages on both databases.
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
 def test_a_dari_speaker_records_a_page_and_the_next_dari_call_hears_it(browser, redis_url, database_url, tmp_path):
     from selenium.common.exceptions import StaleElementReferenceException
     from selenium.webdriver.common.by import By
