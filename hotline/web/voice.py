@@ -30,7 +30,7 @@ from flask import Blueprint, Flask, Response, abort, current_app, request, send_
 from twilio.twiml.voice_response import VoiceResponse
 
 from hotline.channels import sms
-from hotline.channels.voice import (LANGUAGE_MENU, ONA_PLACE, VOLUNTEER, Call, Extras, Filled, Links, Place, PhoneLine,
+from hotline.channels.voice import (LANGUAGE_MENU, ONA_PLACE, VOLUNTEER, Call, Extras, Filled, Links, CallPlace, PhoneLine,
                                     heard, is_miss, pack, unpack)
 from hotline.channels.voice.token import Sealer
 from hotline.channels.voice.clips import Shelf
@@ -215,13 +215,13 @@ def _paths(root: str) -> dict[str, str]:
     return paths
 
 
-def _opened(now: dt.datetime) -> tuple[Call, Place]:
+def _opened(now: dt.datetime) -> tuple[Call, CallPlace]:
     """The call and place of this callback's token. Twilio signed the URL, so a token that
     does not open means a URL from before a change of secret: start again at the main menu."""
     raw = _sealer().open(request.args.get("s", ""))
     opened = unpack(raw) if raw is not None else None
     if opened is None:
-        return Call(int(now.timestamp())), Place(contract.MAIN_MENU, ENGLISH)
+        return Call(int(now.timestamp())), CallPlace(contract.MAIN_MENU, ENGLISH)
     return opened
 
 
@@ -263,7 +263,7 @@ def answer() -> Response:
     call = Call(int(now.timestamp()))
     seen = _board().remembered(number)
     lang = seen.lang if seen is not None else None
-    if lang and lang in line.content.languages.books and not line.spoken(lang) \
+    if lang and lang in line.content.languages.books and not line.speaks(lang) \
             and len(line.content.languages.codes) > 1:
         turn = _board().placed(number, State(node=contract.MAIN_MENU, lang=lang), "0", seen).turn
         if not line.missing_clips(turn, now):  # its main menu is recorded: play it
@@ -326,7 +326,7 @@ def key() -> Response:
     if call.misses > line.allowed_misses(place):
         return _twiml(line.goodbye(place.lang, links))
     lang = turn.state.lang or place.lang
-    if not line.spoken(lang) and line.missing_clips(turn, now):
+    if not line.speaks(lang) and line.missing_clips(turn, now):
         # A language played from recordings, on a page not recorded yet: what the line does
         # for a language it cannot speak (ONA's interpreters, or the text offer), page by page.
         return _unspoken(line, number, reachable, lang, call, now, turn.state)
@@ -453,7 +453,7 @@ def _report_call(line: PhoneLine, lang: str, call: Call, now: dt.datetime) -> Re
     """"Report agents nearby" while responders are on shift: ring them, with a whisper; when
     the <Dial> ends, back to the main menu (how to report by text, if nobody answered)."""
     settings = _settings()
-    action = f"{_paths(request.script_root)['reported']}?s={_sealer().seal(pack(call, Place(contract.MAIN_MENU, lang)))}"
+    action = f"{_paths(request.script_root)['reported']}?s={_sealer().seal(pack(call, CallPlace(contract.MAIN_MENU, lang)))}"
     ring = settings.volunteers.ring_seconds if settings.volunteers else 20
     _board().count_outcome(lang, "voice", "responders")
     return _twiml(line.ring(lang, _responders(now), settings.hotline_number, ring, call, _links(), now,
@@ -461,7 +461,7 @@ def _report_call(line: PhoneLine, lang: str, call: Call, now: dt.datetime) -> Re
                             whisper=url_for("phone.report_whisper")))
 
 
-def _missed(line: PhoneLine, call: Call, place: Place, now: dt.datetime, reachable: bool,
+def _missed(line: PhoneLine, call: Call, place: CallPlace, now: dt.datetime, reachable: bool,
             silent: bool = False) -> Response:
     call = call.missed()
     if call.misses > line.allowed_misses(place, silent):
@@ -469,7 +469,7 @@ def _missed(line: PhoneLine, call: Call, place: Place, now: dt.datetime, reachab
     return _twiml(line.reprompt(place, call, _links(), now, _extras(line), _can_text(reachable)))
 
 
-def _language_key(line: PhoneLine, number: str, reachable: bool, digits: str, call: Call, place: Place,
+def _language_key(line: PhoneLine, number: str, reachable: bool, digits: str, call: Call, place: CallPlace,
                   now: dt.datetime) -> Response:
     links = _links()
     offer = tuple(c for c in (place.offer or line.content.languages.codes) if c in line.content.languages.books)
@@ -488,7 +488,7 @@ def _language_key(line: PhoneLine, number: str, reachable: bool, digits: str, ca
     if not (state.node or "").startswith(LANGUAGE_MENU):
         state = replace(state, node=LANGUAGE_MENU)
     turn = _board().placed(number, state, str(offer.index(code) + 1) if code in offer else "1").turn
-    if not line.spoken(code) and line.missing_clips(turn, now):
+    if not line.speaks(code) and line.missing_clips(turn, now):
         # Played from recordings, and its main menu is not recorded yet: what exists for it.
         return _unspoken(line, number, reachable, code, call, now, place.state())
     # A caller who has just chosen a language on the phone knows how: the main menu need

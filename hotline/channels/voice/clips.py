@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from hotline.channels.voice import spoken
+from hotline.channels.voice import readable_aloud
 from hotline.channels.voice.speech import Recordings, clip_id, clips_needed, language_context, menu_key
 from hotline.content.bundle import Content
 from hotline.content.catalogs.strings import label_context, message_context, node_context, referral_context
@@ -47,21 +47,21 @@ def words(content: Content, code: str) -> dict[str, tuple[str, str]]:
     found: dict[str, tuple[str, str]] = {}
     for node_id, node in script.nodes.items():
         flow = script.flow_of(node_id)
-        found[node_context(flow, node_id, "voice" if node.voice else "text")] = (spoken(book.text(node_id, "voice")), node_id)
+        found[node_context(flow, node_id, "voice" if node.voice else "text")] = (readable_aloud(book.text(node_id, "voice")), node_id)
         for item in node.menu:
             label = book.labels[(node_id, item.key)]
-            found[label_context(flow, node_id, item.key)] = (spoken(book.message("voice_press", label=label, key=str(item.key))),
+            found[label_context(flow, node_id, item.key)] = (readable_aloud(book.message("voice_press", label=label, key=str(item.key))),
                                                              node_id)
     for message_id, key in _CHOICE_MESSAGES.items():
-        found[message_context(message_id)] = (spoken(book.message("voice_press", label=book.message(message_id), key=key)),
+        found[message_context(message_id)] = (readable_aloud(book.message("voice_press", label=book.message(message_id), key=key)),
                                               "messages")
     for referral_id, referral in script.referrals.items():
         lines = [referral.name, book.offers[referral_id]]
         if referral.phone:
             lines.append(book.message("referral_phone", phone=referral.phone))
-        found[referral_context(referral_id)] = (spoken("\n".join(lines)), "referrals")
+        found[referral_context(referral_id)] = (readable_aloud("\n".join(lines)), "referrals")
     language = book.language.native_name
-    found[language_context(code)] = (spoken(book.message("voice_press", label=language, key=menu_key(code))),
+    found[language_context(code)] = (readable_aloud(book.message("voice_press", label=language, key=menu_key(code))),
                                      "language menu")
     return found
 
@@ -76,7 +76,7 @@ def needed(content: Content, code: str, volunteers: bool = True, referrals: tupl
         if context in said:
             text, page = said[context]
         else:  # one of the hotline's messages, said as it is
-            text, page = spoken(content.languages.book(code).message(context.split(":", 1)[1])), "messages"
+            text, page = readable_aloud(content.languages.book(code).message(context.split(":", 1)[1])), "messages"
         clip = clip_id(context)
         result.append(Needed(context, clip, text, page, takes.get(clip)))
     return result

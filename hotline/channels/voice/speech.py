@@ -135,7 +135,7 @@ class Readiness:
     missing: tuple[str, ...] = ()
 
     @property
-    def spoken(self) -> bool:
+    def can_speak(self) -> bool:
         return self.how != "text"
 
 
