@@ -25,7 +25,8 @@ from hotline.content.catalogs import pocheck
 from hotline.content.script import Script
 from hotline.content.catalogs.strings import Translatable, translatables
 from hotline.core.languages import ENGLISH
-from hotline.content.catalogs.languages import MIN_COVERAGE, Language, catalog_path, CatalogFile, load_languages, read_catalog, review_status
+from hotline.content.catalogs.languages import (MIN_COVERAGE, Language, catalog_path, CatalogFile, catalog_report, is_offered,
+                                                read_catalog, review_status)
 from hotline.staff.findings import CheckFinding, LanguageStatus
 
 REVIEWED = "reviewed"
@@ -110,16 +111,17 @@ def _review_one(script: Script, strings: list[Translatable], translations_dir: P
     if not any(f.severity == "error" for f in findings):
         findings += [CheckFinding("errors", "error", shown, p.line, f"msgfmt -c: {p.reason}", code) for p in gnu]
     try:
+        # What load_languages(script, translations_dir, (ENGLISH, code)) says of this catalog,
+        # without building the phrasebooks it would (the preview builds them once, for all).
         with quiet_catalog_log():
-            languages = load_languages(script, translations_dir, (ENGLISH, code))
+            report, _ = catalog_report(script, path, code)
     except CatalogError as exc:
         if not findings:  # i18n refused it for a reason the line scan did not see: say so as it is
             findings.append(CheckFinding("errors", "error", shown, 1, str(exc), code))
         status = LanguageStatus(code, name, shown, review_status(path.read_text(encoding="utf-8", errors="replace")), False,
                                 total=len(strings), broken=True)
         return status, findings, lines
-    report = languages.reports[code]
-    offered = code in languages.codes
+    offered = is_offered(report)
     stale = _stale_entries(catalog, strings)
     status = LanguageStatus(code, name, shown, report.review_status, offered, total=report.total,
                             translated=report.translated, missing=len(report.missing), fuzzy=len(report.fuzzy),
