@@ -13,7 +13,6 @@ from __future__ import annotations
 import datetime as dt
 import importlib.metadata
 import os
-import sys
 
 import click
 from flask.cli import FlaskGroup

@@ -7,6 +7,7 @@ from typing import Any, Mapping
 from flask import Flask
 
 from hotline.config import Settings
+from hotline.errors import HotlineError
 from hotline.content.bundle import load_content
 from hotline.session.breaker import BreakerStore
 from hotline.session.store import MemoryStore, RedisStore, SessionStore
@@ -71,9 +72,19 @@ def make_outbound(settings: Settings, board: Switchboard, config: Mapping[str, A
 
 
 def build_switchboard(settings: Settings, source=None) -> Switchboard:
+    content = None
     if source is not None:
-        content = source.load()
-    else:
+        try:
+            content = source.load()
+        except HotlineError as exc:
+            # The live revision was published under another version of the hotline, and this
+            # one cannot serve it (an upgrade that needs new messages, say). Callers must not
+            # meet a hotline that does not start: serve the files this version ships with,
+            # say so loudly, and let staff publish a revision that loads (the console's check
+            # names what is missing). The publisher does not retry the refused revision.
+            log.error("the live revision cannot be served by this version of the hotline; serving the "
+                      "files in %s until staff publish one that loads: %s", settings.flows_dir, exc)
+    if content is None:
         content = load_content(settings.flows_dir, settings.translations_dir, settings.languages)
     limits = Limits(per_caller=settings.caller_limit, per_line=settings.line_limit)
     return Switchboard(content, make_store(settings), settings.secret, limits)
