@@ -252,5 +252,9 @@ from hotline.staff.fallback import command as _fallback  # noqa: E402  (its own 
 
 main.add_command(_fallback)
 
+from hotline.staff.stats import command as _stats  # noqa: E402  (`hotline stats`, its own module)
+
+main.add_command(_stats)
+
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -1,6 +1,6 @@
 """Referral upkeep: which organisations to call first, and recording that someone did.
 
-The list puts the entries past `hotline check`'s limit (Limits.verified_days since their
+The list puts the entries past `hotline check`'s limit (CheckLimits.verified_days since their
 `verified` date, or with no date) first, the oldest check first, and flags them. A staff
 member who called an organisation and found everything still right marks it verified: their
 account and today's date become its `verified_by` and `verified`, in the draft (audited), to be

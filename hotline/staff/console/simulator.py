@@ -20,7 +20,7 @@ from hotline.config import Settings
 from hotline.content.bundle import Content
 from hotline.content.revisions import ByFiles, materialize
 from hotline.session.store import MemoryStore
-from hotline.session.switchboard import Limits, Switchboard
+from hotline.session.switchboard import RateLimits, Switchboard
 from hotline.staff import phone_chat
 from hotline.staff.preview import preview_content, start_in
 
@@ -67,7 +67,7 @@ class Simulator:
     def text(self, files: dict[str, str], lang: str, messages: list[str], now: dt.datetime) -> list[Reply]:
         settings, content = self.content(files)
         board = Switchboard(content, MemoryStore(settings.state_ttl, settings.lang_ttl),
-                            secrets.token_bytes(32), Limits(per_caller=10_000, per_line=10_000))
+                            secrets.token_bytes(32), RateLimits(per_caller=10_000, per_line=10_000))
         start_in(board, settings, PREVIEW_NUMBER, lang, content=content)
         replies = []
         for message in messages[-MAX_TURNS:]:

@@ -395,6 +395,30 @@ def revisions_page():
                            served=current_app.extensions["hotline"].content.version)
 
 
+USAGE_DAYS = (7, 30, 90, 400)
+
+
+@bp.get("/usage")
+@signed_in()
+def usage():
+    """The usage statistics (hotline/session/stats.py): suppressed counts, charts drawn as SVG
+    on the server (no script, nothing fetched from anywhere)."""
+    from hotline.errors import StoreUnavailable
+    from hotline.session import stats
+
+    days = request.args.get("days", 30, type=int)
+    days = days if days in USAGE_DAYS else 30
+    charts, table, unavailable = [], None, None
+    try:
+        table = stats.usage_table(current_app.extensions["hotline"].store, days)
+    except StoreUnavailable as exc:
+        unavailable = str(exc)
+    else:
+        charts = [stats.svg_chart(table, kind) for kind in ("new conversations", "page", "outcome")]
+    return render_template("console/usage.html", table=table, charts=charts, days=days, choices=USAGE_DAYS,
+                           threshold=stats.THRESHOLD, unavailable=unavailable, outcomes=stats.OUTCOMES)
+
+
 @bp.get("/diff")
 @signed_in()
 def diff_page():
