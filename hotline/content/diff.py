@@ -13,13 +13,14 @@ from dataclasses import dataclass, field
 import yaml
 from babel.messages.pofile import read_po
 import io
+import json
 
 from hotline.content.yamlsource import plain_load
 
 
 @dataclass
 class Change:
-    kind: str  # "node", "referral", "source", "message", "keyword", "flow", "card", "translation"
+    kind: str  # "node", "referral", "source", "message", "keyword", "flow", "card", "translation", "recording"
     key: str
     how: str  # "added", "removed", "changed"
     fields: dict[str, tuple[str, str]] = field(default_factory=dict)  # field -> (before, after)
@@ -62,6 +63,17 @@ def _entries(files: dict[str, str]) -> dict[tuple[str, str], object]:
         if "card" in doc:
             out[("card", "card")] = doc["card"]
     for name, text in files.items():
+        if name.startswith("recordings/") and name.endswith(".json"):  # hotline/content/recordings.py
+            lang = name.split("/")[1].removesuffix(".json")
+            try:
+                clips = (json.loads(text) or {}).get("clips", {})
+            except ValueError:
+                out[("recording", lang)] = text
+                continue
+            for clip, take in clips.items():
+                out[("recording", f"{lang} {clip}")] = {
+                    "status": take.get("status"), "words": take.get("text"), "audio": str(take.get("sha256", ""))[:12],
+                    "by": take.get("approved_by") or take.get("recorded_by")}
         if name.endswith("messages.po"):
             lang = name.split("/")[1]
             entries = _translations(text)

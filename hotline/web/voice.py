@@ -33,7 +33,8 @@ from hotline.channels import sms
 from hotline.channels.voice import (LANGUAGE_MENU, ONA_PLACE, VOLUNTEER, Call, Extras, Filled, Links, Place, PhoneLine,
                                     heard, is_miss, pack, unpack)
 from hotline.channels.voice.token import Sealer
-from hotline.channels.voice.speech import TTS, Recordings, clip_id, menu_key, readiness
+from hotline.channels.voice.clips import Shelf
+from hotline.channels.voice.speech import TTS, clip_id, menu_key, readiness
 from hotline.config import PhoneSettings
 from hotline.content.bundle import Content
 from hotline.core.engine import Show, State, Turn
@@ -55,7 +56,6 @@ class _Lines:
 
     def __init__(self, settings: PhoneSettings, secret: str):
         self.settings = settings
-        self.recordings = Recordings(settings.recordings_dir)
         self.sealer = Sealer(secret)
         self.paths: dict[str, dict[str, str]] = {}  # mount point -> route -> path
         self._line: PhoneLine | None = None
@@ -63,9 +63,11 @@ class _Lines:
     def line(self, content: Content) -> PhoneLine:
         line = self._line
         if line is None or line.content is not content:
-            ready = readiness(content, self.recordings, self.settings.volunteers is not None,
-                              self.settings.fallback_referrals)
-            line = self._line = PhoneLine(content, self.recordings, ready)
+            volunteers, referrals = self.settings.volunteers is not None, self.settings.fallback_referrals
+            # The recordings folder, and the published revision's approved clips (clips.Shelf).
+            recordings = Shelf.of(self.settings.recordings_dir, content, volunteers, referrals)
+            ready = readiness(content, recordings, volunteers, referrals)
+            line = self._line = PhoneLine(content, recordings, ready)
             # Content gaps once per version, here, never per call: a language and a time
             # per caller in the log would say who called in what language.
             for code, how in ready.items():
@@ -176,6 +178,12 @@ def _can_text(reachable) -> bool:
 def _clip_url(code: str, context: str) -> str:
     name = f"{clip_id(context)}.mp3"
     settings = _settings()
+    version = _line().recordings.version(code, clip_id(context))
+    if version is not None:
+        # A clip published in the console: served by the app from its revision, the take's
+        # hash in the URL so that Twilio never plays a cached older take.
+        base = current_app.config["HOTLINE_SETTINGS"].public_url or request.host_url
+        return base.rstrip("/") + url_for("phone.recording", code=code, name=name, v=version)
     if settings.recordings_url:
         return f"{settings.recordings_url.rstrip('/')}/{code}/{name}"
     base = current_app.config["HOTLINE_SETTINGS"].public_url or request.host_url
@@ -257,6 +265,9 @@ def answer() -> Response:
     lang = seen.lang if seen is not None else None
     if lang and lang in line.content.languages.books and not line.spoken(lang) \
             and len(line.content.languages.codes) > 1:
+        turn = _board().placed(number, State(node=contract.MAIN_MENU, lang=lang), "0", seen).turn
+        if not line.missing_clips(turn, now):  # its main menu is recorded: play it
+            return _twiml(line.turn(turn, call, _links(), now, _extras(line), _can_text(reachable)))
         # Their language (chosen by text) cannot be spoken: what exists for it, at once.
         return _unspoken(line, number, reachable, lang, call, now, State(lang=lang))
     # A caller who has a language already heard the welcome once: straight to the main menu.
@@ -314,6 +325,11 @@ def key() -> Response:
     call = call.missed() if is_miss(turn) else call.answered()
     if call.misses > line.allowed_misses(place):
         return _twiml(line.goodbye(place.lang, links))
+    lang = turn.state.lang or place.lang
+    if not line.spoken(lang) and line.missing_clips(turn, now):
+        # A language played from recordings, on a page not recorded yet: what the line does
+        # for a language it cannot speak (ONA's interpreters, or the text offer), page by page.
+        return _unspoken(line, number, reachable, lang, call, now, turn.state)
     return _twiml(line.turn(turn, call, links, now, extras, _can_text(reachable)))
 
 
@@ -415,6 +431,9 @@ def recording(code: str, name: str) -> Response:
     """Recorded clips are public information (the same rights content), so no signature."""
     if code not in LANGUAGES or not name.endswith(".mp3"):
         abort(404)
+    shelf = _line().recordings
+    if shelf.version(code, name.removesuffix(".mp3")) is not None:
+        return send_from_directory(shelf.revision / code, name, mimetype="audio/mpeg")
     return send_from_directory(_settings().recordings_dir / code, name, mimetype="audio/mpeg")
 
 
@@ -464,13 +483,14 @@ def _language_key(line: PhoneLine, number: str, reachable: bool, digits: str, ca
         return _twiml(line.turn(turn, call.answered(), links, now, _extras(line), _can_text(reachable)))
     if code is None:
         return _missed(line, call, place, now, reachable)
-    if not line.spoken(code):
-        return _unspoken(line, number, reachable, code, call, now, place.state())
     # The engine numbers its language list 1..n; the phone's keys are fixed per language.
     state = place.state()
     if not (state.node or "").startswith(LANGUAGE_MENU):
         state = replace(state, node=LANGUAGE_MENU)
     turn = _board().placed(number, state, str(offer.index(code) + 1) if code in offer else "1").turn
+    if not line.spoken(code) and line.missing_clips(turn, now):
+        # Played from recordings, and its main menu is not recorded yet: what exists for it.
+        return _unspoken(line, number, reachable, code, call, now, place.state())
     # A caller who has just chosen a language on the phone knows how: the main menu need
     # not say how to choose another (it does for a call that starts in a remembered one).
     call = call.answered().saying("l")

@@ -377,6 +377,19 @@ class PhoneLine:
             call = call.saying("k")
         return self.menu(parts, place, call, links, PAGE_TIMEOUT if self.is_page(place.at) else GATHER_TIMEOUT)
 
+    def missing_clips(self, turn: Turn, now: dt.datetime) -> list[str]:
+        """The clips a turn's page lacks in a language played from recordings (empty: it can be
+        played). Only the page's own words count (its text, referrals and choices): a missing
+        message of the hotline's own is said in English (speak), a missing page is not said.
+        Asked page by page, so one recorded page serves its callers before the rest exist."""
+        lang = self.book(turn.state.lang).code
+        if lang in TTS or any(isinstance(o, ChooseLanguage) for o in turn.outputs):
+            return []
+        place = Place.of(turn.state, lang)
+        parts = self.paged(compose(self.content, lang, voice_outputs(turn.outputs), "voice", now), place)
+        return [part.clip for part in parts
+                if part.clip and not part.clip.startswith("messages:") and not self.has_clip(lang, part.clip)]
+
     def more(self, place: Place, call: Call, links: Links, now: dt.datetime, extras: Extras = Extras()):
         """The second half of a long menu (the caller pressed its "more choices" key)."""
         place = replace(place, more=True)
