@@ -15,8 +15,7 @@ from zoneinfo import ZoneInfo
 from pathlib import Path
 
 from hotline.channels.compose import compose
-from hotline.channels.voice import PhoneLine, voice_outputs
-from hotline.channels.voice import readable_aloud
+from hotline.channels.voice import PhoneLine, readable_aloud, voice_outputs
 from hotline.channels.voice.speech import Recordings
 from hotline.config import Settings
 from hotline.content.bundle import Content, catalogs_digest

@@ -133,15 +133,21 @@ def _answer(ok: bool, message: str, code: str, clip: str):
                     else url_for("console.recordings_language", code=code) + f"#{clip}")
 
 
-@bp.post("/recordings/<code>/<clip>")
-@signed_in()
-def record_clip(code: str, clip: str):
+def _needed_clip(code: str, clip: str, refused: str):
+    """The clip of `code` the phone line needs, for an account that may record that language."""
     if not may_record(code):
-        abort(403, "Your account cannot record this language.")
-    _, content, items = _language(code)
+        abort(403, refused)
+    _, _, items = _language(code)
     item = next((i for i in items if i.clip == clip), None)
     if item is None:
         abort(404, "The phone line does not need this clip.")
+    return item
+
+
+@bp.post("/recordings/<code>/<clip>")
+@signed_in()
+def record_clip(code: str, clip: str):
+    item = _needed_clip(code, clip, "Your account cannot record this language.")
     upload = request.files.get("audio")
     if upload is None:
         return _answer(False, "Not saved: no recording or file came with the form.", code, clip)
@@ -168,12 +174,7 @@ def record_clip(code: str, clip: str):
 @bp.post("/recordings/<code>/<clip>/approve")
 @signed_in()
 def approve_clip(code: str, clip: str):
-    if not may_record(code):
-        abort(403, "Your account cannot approve recordings of this language.")
-    _, content, items = _language(code)
-    item = next((i for i in items if i.clip == clip), None)
-    if item is None:
-        abort(404, "The phone line does not need this clip.")
+    item = _needed_clip(code, clip, "Your account cannot approve recordings of this language.")
     if item.status == clips.STALE:
         return _answer(False, "Not approved: the words changed since this was recorded. Record it again.", code, clip)
     revisions = console().revisions
