@@ -214,11 +214,13 @@ def behind_english(files: dict[str, str], languages: tuple[str, ...] = LANGUAGES
             if code == ENGLISH or name not in updated or updated[name] == files.get(name):
                 continue
             try:
-                before = {r.context: r.status for r in rows(files[name])} if files.get(name) else {}
+                before = {r.key: r.status for r in rows(files[name])} if files.get(name) else {}
                 after = rows(updated[name])
             except ValueError:
                 continue  # a catalog that cannot be read: the check says so
-            left = [r for r in after if r.status != "done" and before.get(r.context) != r.status]
+            # Strings not done whose English (the key holds it) is new to this catalog: a string
+            # that was missing and still is, for the same English, was not left behind by this change.
+            left = [r for r in after if r.status != "done" and before.get(r.key) != r.status]
             if left:
                 found.append(Behind(code, sum(r.status == "missing" for r in left),
                                     sum(r.status == "stale" for r in left), [r.context for r in left]))
