@@ -41,6 +41,36 @@ timeout = 30
 # Twilio reuses connections; keep them a little past the default.
 keepalive = 5
 
+# --- /metrics across workers (hotline/web/metrics.py) -----------------------------------------
+# Each worker counts in its own process; prometheus_client's multiprocess mode keeps every
+# worker's figures in files in PROMETHEUS_MULTIPROC_DIR and /metrics adds them up. The variable
+# must be set before any worker imports prometheus_client, so it is set here, when gunicorn reads
+# this file, and workers inherit it. Only with HOTLINE_METRICS_TOKEN (no token: nothing counted).
+if os.environ.get("HOTLINE_METRICS_TOKEN") and not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+    import tempfile
+
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="hotline-metrics-")
+
+
+def _metrics_folder_emptied(server):
+    """Files left by a previous run would be added to this one's figures: start from none."""
+    folder = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    if folder and os.path.isdir(folder):
+        for name in os.listdir(folder):
+            if name.endswith(".db"):
+                os.remove(os.path.join(folder, name))
+
+
+def _metrics_worker_gone(server, worker):
+    """A dead worker's gauges are dropped; its counters stay in the sums (as Prometheus expects)."""
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        from prometheus_client import multiprocess
+
+        multiprocess.mark_process_dead(worker.pid)
+
+
+child_exit = _metrics_worker_gone
+
 _hops = int(os.environ.get("HOTLINE_PROXY_HOPS", "0") or 0)
 if _hops > 0:
     forwarded_allow_ips = "*"  # the proxies' addresses are the platform's; ProxyFix counts hops
@@ -50,7 +80,8 @@ else:
 
 
 def on_starting(server):
-    """Refuse to start development mode on anything but loopback (it may run unsigned)."""
+    """Refuse to start development mode on anything but loopback (it may run unsigned); start
+    /metrics from no figures."""
     from hotline.config import check_listen
     from hotline.errors import ConfigError
 
@@ -61,6 +92,7 @@ def on_starting(server):
         except ConfigError as exc:
             server.log.error("%s", exc)
             raise SystemExit(2) from None
+    _metrics_folder_emptied(server)
 
 
 # --- logging ---------------------------------------------------------------------------------

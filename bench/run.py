@@ -93,11 +93,12 @@ class Gunicorn:
     """One app under gunicorn with the repository's gunicorn.conf.py, the settings the
     Procfile's gunicorn reads too. `overrides` (for comparing worker models) apply to both apps."""
 
-    def __init__(self, app: str, env: dict, overrides: list[str], log: Path):
+    def __init__(self, app: str, env: dict, overrides: list[str], log: Path, public_url: str | None = None):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = log
-        full_env = dict(os.environ, **env, HOTLINE_PUBLIC_URL=self.url, PYTHONPATH=str(ROOT))
+        # public_url: the address requests are signed for, when a proxy stands in front (bench/cluster.py)
+        full_env = dict(os.environ, **env, HOTLINE_PUBLIC_URL=public_url or self.url, PYTHONPATH=str(ROOT))
         self._log_file = open(log, "wb")
         self.process = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", app, "--config", str(ROOT / "gunicorn.conf.py"),

@@ -5,6 +5,8 @@
 | TWILIO_AUTH_TOKEN          | (required)              | checks X-Twilio-Signature on every webhook |
 | HOTLINE_PUBLIC_URL         | the request's own URL   | base URL as Twilio sees it (behind a proxy) |
 | REDIS_URL                  | embedded store          | session store shared by all workers |
+| HOTLINE_REDIS_CLUSTER      | off                     | REDIS_URL names a node of a Redis Cluster (redis-py's RedisCluster) |
+| HOTLINE_METRICS_TOKEN      | off                     | bearer token for GET /metrics (Prometheus); without it there is no such route |
 | HOTLINE_SECRET_KEY         | (required)              | key for caller pseudonyms; 32+ characters |
 | HOTLINE_DEV                | off                     | development mode: no token or key needed, says so loudly |
 | HOTLINE_STATE_TTL          | 259200 (3 days)         | seconds a caller's place in the menus is kept |
@@ -86,6 +88,8 @@ class Settings:
     auth_token: str | None = None
     public_url: str | None = None
     redis_url: str | None = None
+    redis_cluster: bool = False
+    metrics_token: str | None = None
     secret_key: str = ""
     dev: bool = False
     state_ttl: int = 3 * 24 * 3600
@@ -131,6 +135,8 @@ class Settings:
             "redis_url": _redis_url(env),
             "secret_key": env.get("HOTLINE_SECRET_KEY", ""),
             "dev": env.get("HOTLINE_DEV", "").strip().lower() in _TRUE,
+            "redis_cluster": env.get("HOTLINE_REDIS_CLUSTER", "").strip().lower() in _TRUE,
+            "metrics_token": env.get("HOTLINE_METRICS_TOKEN") or None,
             "url_fragment": env.get("HOTLINE_URL_FRAGMENT", "").lstrip("#") or None,
         }
         for name, var, kind in (
@@ -197,6 +203,10 @@ class Settings:
         if not 0 < self.live_interval <= 10:
             raise ConfigError("HOTLINE_LIVE_INTERVAL must be more than 0 and at most 10 seconds: "
                               "a publish reaches every worker within that")
+        if self.metrics_token is not None and len(self.metrics_token) < 16:
+            raise ConfigError("HOTLINE_METRICS_TOKEN must be at least 16 random characters (or unset: no /metrics)")
+        if self.redis_cluster and not self.redis_url:
+            raise ConfigError("HOTLINE_REDIS_CLUSTER needs REDIS_URL naming one node of the cluster")
         if self.watch_interval <= 0:
             raise ConfigError("HOTLINE_WATCH_INTERVAL must be a positive number of seconds")
         if not 0 < self.send_rate <= 100:

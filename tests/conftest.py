@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import subprocess
 import xml.etree.ElementTree as ET
 from pathlib import Path
 from urllib.parse import urlencode
@@ -69,6 +70,88 @@ def redis_url():
     client.close()
 
 
+def _flush_cluster(url: str) -> None:
+    from redis.cluster import RedisCluster
+
+    client = RedisCluster.from_url(url, socket_connect_timeout=2)
+    try:
+        client.flushall(target_nodes=RedisCluster.PRIMARIES)
+        client.script_flush()  # redis-py sends it to every master: each test loads the scripts afresh
+    finally:
+        client.close()
+
+
+@pytest.fixture(scope="session")
+def redis_cluster_session(tmp_path_factory):
+    """A three-master Redis Cluster: HOTLINE_TEST_REDIS_CLUSTER_URL (scripts/test starts one), or
+    one of our own started the way tests/private_redis.py starts a private Redis."""
+    url = os.environ.get("HOTLINE_TEST_REDIS_CLUSTER_URL")
+    if url:
+        yield url
+        return
+    from private_redis import PrivateCluster
+
+    cluster = PrivateCluster(tmp_path_factory.mktemp("cluster"))
+    try:
+        cluster.start()
+    except (OSError, RuntimeError, subprocess.SubprocessError) as exc:
+        cluster.stop()
+        message = f"could not start a private Redis Cluster ({type(exc).__name__}: {exc})"
+        from services import services_required
+
+        if redis_required() or services_required():
+            pytest.fail(message)
+        pytest.skip(message)
+    yield cluster.url
+    cluster.stop()
+
+
+@pytest.fixture
+def redis_cluster_url(redis_cluster_session):
+    """The cluster, every master flushed (data and scripts) before and after this test.
+
+    A cluster has one database only, so the per-worker databases of the single server cannot
+    keep pytest-xdist's workers apart: a test on the cluster holds an exclusive lock (one file
+    per cluster, flock) from its first flush to its last, and the others wait their turn.
+    """
+    import fcntl
+    import hashlib
+    import tempfile
+
+    name = hashlib.sha1(redis_cluster_session.encode()).hexdigest()[:12]
+    with open(Path(tempfile.gettempdir()) / f"hotline-test-cluster-{name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            _flush_cluster(redis_cluster_session)
+            yield redis_cluster_session
+            _flush_cluster(redis_cluster_session)
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+@pytest.fixture(params=["redis", "cluster"])
+def any_redis(request):
+    """The settings of an app on one Redis server, then on the three-master Redis Cluster
+    (HOTLINE_REDIS_CLUSTER=1): a test taking this runs on both, and fails where either is
+    missing when services are required (tests/services.py)."""
+    if request.param == "redis":
+        return {"redis_url": request.getfixturevalue("redis_url")}
+    return {"redis_url": request.getfixturevalue("redis_cluster_url"), "redis_cluster": True}
+
+
+@pytest.fixture
+def valkey_url():
+    """HOTLINE_TEST_VALKEY_URL, flushed: the contract also runs on Valkey when one is given."""
+    import redis
+
+    url = _for_this_worker(os.environ["HOTLINE_TEST_VALKEY_URL"])  # a database per xdist worker
+    client = redis.Redis.from_url(url, socket_connect_timeout=1)
+    client.flushdb()
+    yield url
+    client.flushdb()
+    client.close()
+
+
 @pytest.fixture
 def redis_client(redis_url):
     import redis
@@ -76,6 +159,15 @@ def redis_client(redis_url):
     client = redis.Redis.from_url(redis_url)
     yield client
     client.close()
+
+
+def stored_value(client, key) -> bytes:
+    """What a key holds, whatever its type: a usage-counter hash as its "field=count" lines."""
+    if client.type(key) == b"hash":
+        from hotline.session.store import render_counters
+
+        return render_counters({f.decode(): int(v) for f, v in client.hgetall(key).items()})
+    return client.get(key) or b""
 
 
 def settings_overrides(**extra):

@@ -196,6 +196,7 @@ def test_the_development_servers_refuse_a_network_address(command):
     import os
 
     env = {k: v for k, v in os.environ.items() if not k.startswith(("HOTLINE_", "TWILIO_", "REDIS_URL"))}
+    env["HOTLINE_DATABASE_URL"] = "off"  # the files, not the checkout's instance/ database
     env["HOTLINE_DEV"] = "1"  # `hotline run` is Flask's own server: development mode from the environment
     done = subprocess.run([sys.executable, "-m", "hotline.staff.cli", *command, "--host", "0.0.0.0", "--port", "1"],
                           cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)

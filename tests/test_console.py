@@ -226,7 +226,7 @@ def test_the_console_never_shows_a_callers_data(console_app, redis_client):
     admin = Staff(console_app, "admin1", "admin")
     admin.sign_in()
     for path in ("/staff/", "/staff/revisions", "/staff/audit", "/staff/audit.csv", "/staff/accounts",
-                 "/staff/check", "/staff/preview"):
+                 "/staff/check", "/staff/preview", "/staff/usage"):
         body = admin.get(path).get_data(as_text=True)
         for secret in ("6075550123", "necesito", "BINGHAMTON", "13901"):
             assert secret not in body, (path, secret)
@@ -256,3 +256,31 @@ def test_a_referral_form_checks_phones_and_writes_hours_as_the_directory_does(co
     assert '- {days: [mon, tue], open: "09:00", close: "17:00"}' in draft.files["flows/referrals.yaml"]
     referral = load_files(draft.files).script.referrals["ona"]
     assert referral.phone == "1-800-566-7636" and referral.verified == dt.date(2026, 12, 1)
+
+
+def test_the_usage_page_charts_the_counters_as_svg_behind_sign_in_with_small_counts_hidden(console_app):
+    import xml.etree.ElementTree as ET
+
+    twilio = Twilio(console_app.test_client())
+    for n in range(6):  # six Spanish conversations: shown; one in English: <5
+        for body in ("hola", "1"):
+            message_text(twilio.sms(f"+1607558{n:04d}", body))
+    message_text(twilio.sms("+16075589999", "hello"))
+    anonymous = console_app.test_client().get("/staff/usage", base_url="https://hotline.example.org")
+    assert anonymous.status_code == 302 and "/staff/signin" in anonymous.headers["Location"]
+    viewer = Staff(console_app, "editor2", "editor")
+    viewer.sign_in()
+    home = viewer.get("/staff/").get_data(as_text=True)
+    assert 'href="/staff/usage"' in home  # in the navigation
+    page = viewer.get("/staff/usage?days=7")
+    assert page.status_code == 200
+    body = page.get_data(as_text=True)
+    svgs = re.findall(r"<svg .*?</svg>", body, re.S)
+    assert len(svgs) == 3
+    labels = [t.text for t in ET.fromstring(svgs[0]).iter("{http://www.w3.org/2000/svg}text")]
+    assert {"es", "en", "6", "<5"} <= set(labels) and "1" not in labels
+    rows = re.findall(r"<tr><td>(.*?)</td><td>(.*?)</td><td>(.*?)</td><td>(.*?)</td>\s*<td>(.*?)</td>", body)
+    assert ("new conversations", "es", "sms", "", "6") in rows
+    assert ("new conversations", "en", "sms", "", "&lt;5") in rows
+    assert not re.search(r"https?://(?!hotline\.example\.org|www\.w3\.org/2000/svg)", body)  # nothing fetched
+    assert "<script>" not in body

@@ -27,7 +27,8 @@ def test_engine_walk(path, content, request):
 
 
 @pytest.mark.parametrize("path", CASES, ids=lambda p: p.stem)
-def test_http_walk(path, make_app, redis_url):
-    """The same conversation as Twilio would deliver it, one caller, a real Redis."""
-    app = make_app(redis_url=redis_url)
+def test_http_walk(path, make_app, any_redis):
+    """The same conversation as Twilio would deliver it, one caller, on a real Redis server and
+    on a real Redis Cluster."""
+    app = make_app(**any_redis)
     walk_http(app, Twilio(app.test_client()), load(path), path, message_text)

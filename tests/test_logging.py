@@ -67,7 +67,7 @@ def _serve(tmp_path, **env) -> tuple[str, list[str]]:
     shutil.copytree(FIXTURES / "flows_min", tmp_path / "flows")
     port = free_port()
     environment = {k: v for k, v in os.environ.items() if not k.startswith(("HOTLINE_", "REDIS_URL", "TWILIO_"))}
-    environment.update(HOTLINE_DEV="1", PYTHONPATH=str(ROOT), HOTLINE_LANGUAGES="en", **env)
+    environment.update(HOTLINE_DEV="1", PYTHONPATH=str(ROOT), HOTLINE_LANGUAGES="en", HOTLINE_DATABASE_URL="off", **env)
     log = tmp_path / "gunicorn.log"
     with log.open("wb") as sink:
         server = subprocess.Popen([sys.executable, "-m", "gunicorn", "-c", str(ROOT / "gunicorn.conf.py"), "--workers", "1",

@@ -422,3 +422,46 @@ def test_the_worker_picks_its_sender_from_the_settings(tmp_path):
     assert outbound.sender_for(Settings.from_env(base)) is None  # no account: nothing can send
     dev = Settings.from_env({"HOTLINE_DEV": "1", "HOTLINE_OUTBOX": str(tmp_path)})
     assert isinstance(outbound.sender_for(dev), outbound.OutboxSender)
+
+
+def test_on_a_redis_cluster_the_guard_counts_the_sharded_line_and_texts_once_a_day(make_app, redis_cluster_url):
+    """HOTLINE_REDIS_CLUSTER=1: the ledger's marks in the caller's slot, the line's count summed
+    over the store's shards, and the texts through the background thread (RQ needs one server)."""
+    from calls import CATALOGS, FLOWS, HOTLINE, RECORDINGS
+    from hotline.config import PhoneSettings
+
+    def build(sender, **settings):
+        phone = PhoneSettings(recordings_dir=RECORDINGS, hotline_number=HOTLINE)
+        return make_app(clock=lambda: ONA_CLOSED, redis_url=redis_cluster_url, redis_cluster=True, flows_dir=FLOWS,
+                        translations_dir=CATALOGS,
+                        languages=("en", "es", "ht", "ps"), HOTLINE_PHONE=phone, HOTLINE_TEXT_SENDER=sender,
+                        HOTLINE_OUTBOUND_QUEUE="direct", **settings)
+
+    sender = FakeSender()
+    app = build(sender)
+    call = PhoneCall(Twilio(app.test_client()), number="+16075550123")
+    call.dial()
+    call.press(TEXT_KEY)
+    assert [to for to, _ in sender.sent] == ["+16075550123"]
+    again = app.extensions["hotline_outbound"].send("+16075550123", "hi", Purpose.CALLER_TEXT_OFFER)
+    assert again.reason is Refusal.ALREADY_TEXTED and len(sender.sent) == 1
+    busy = build(FakeSender(), line_limit=3)
+    twilio = Twilio(busy.test_client())
+    for n in range(3):  # three replies, counted in whichever shards they fell in
+        message_text(twilio.sms(f"+160755502{n:02d}", "hi"))
+    call = PhoneCall(twilio, number="+16075550124")
+    call.dial()
+    call.press(TEXT_KEY)
+    assert busy.extensions["hotline_outbound"].refused == {"line_busy": 1}
+    assert busy.extensions["hotline_outbound"].ledger.cluster is True
+
+
+def test_on_a_redis_cluster_texts_go_through_the_thread_queue_and_on_one_server_through_rq(make_app, redis_url,
+                                                                                          redis_cluster_url):
+    from hotline.web.app import make_outbound
+
+    for url, cluster, kind in ((redis_cluster_url, True, outbound.ThreadQueue), (redis_url, False, outbound.RQQueue)):
+        app = make_app(redis_url=url, redis_cluster=cluster)
+        guard = make_outbound(app.config["HOTLINE_SETTINGS"], app.extensions["hotline"],
+                              {"HOTLINE_TEXT_SENDER": FakeSender()}, injected=False)
+        assert isinstance(guard.queue, kind) and guard.ledger.cluster is cluster

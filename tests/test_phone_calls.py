@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from calls import HOTLINE, ON_CALL, RECORDINGS, FakeSender, Heard, PhoneCall, volunteers
-from conftest import SATURDAY_AFTERNOON, Twilio, message_text
+from conftest import SATURDAY_AFTERNOON, Twilio, message_text, stored_value
 from hotline.config import Volunteers, parse_hours
 
 @pytest.fixture
@@ -325,7 +325,7 @@ def test_voicemail_when_configured_and_the_app_keeps_nothing(phone_app, redis_cl
     assert ready.status_code == 204
     assert [to for to, _ in sender.sent] == list(ON_CALL)  # every on-call volunteer is told
     assert {body for _, body in sender.sent} == {"A new voicemail is waiting for the hotline in the Twilio account."}
-    stored = b"".join(redis_client.get(k) or b"" for k in redis_client.scan_iter("*"))
+    stored = b"".join(stored_value(redis_client, k) for k in redis_client.scan_iter("*"))
     assert b"RE1" not in stored and b"recording" not in stored
 
 
@@ -385,7 +385,7 @@ def test_a_call_leaves_no_number_words_or_location_behind(phone_app, redis_clien
     phone.say("ayuda legal gratis zebra")
     phone.press("0")
     keys = list(redis_client.scan_iter("*"))
-    blob = b"\n".join(keys + [redis_client.get(k) or b"" for k in keys]).decode().lower()
+    blob = b"\n".join(keys + [stored_value(redis_client, k) for k in keys]).decode().lower()
     for secret in ("6075550142", "zebra", "binghamton", "13901"):
         assert secret not in blob and secret not in caplog.text.lower()
     assert all(redis_client.ttl(k) > 0 for k in keys)

@@ -18,7 +18,7 @@ import urllib.request
 import pytest
 from werkzeug.serving import make_server
 
-from conftest import BASE_URL, Twilio, message_text
+from conftest import BASE_URL, Twilio, message_text, stored_value
 from golden import conversations, load
 from hotline.session.callers import canonical_number, pseudonym
 
@@ -26,13 +26,15 @@ NUMBER = "+16075550142"
 # Distinctive bodies and location values, so a leak of any of them anywhere is unmistakable.
 BODIES = ["hello there zebra", "1", "2", "BACK", "my name is Quetzalli Example", "7", "MENU"]
 LOCATION = {"FromCity": "VESTALTOWNX", "FromState": "ZQSTATE", "FromZip": "13999", "FromCountry": "XVCOUNTRY"}
-KEY_SHAPE = re.compile(r"^hl:(\{[A-Za-z0-9_-]{20}\}:[slot]|load:\d+)$")
+KEY_SHAPE = re.compile(r"^hl:(\{[A-Za-z0-9_-]{20}\}:[slot]|load:\d+|stats:\d{8})$")
 VALUE_SHAPE = {
     "s": re.compile(rb"^\d+,\d+;([A-Za-z0-9_-]{8} )?[ -~]*$"),  # rate head; request digest, states
     "l": re.compile(rb"^[a-z]{2}(_[A-Za-z]+)?$"),
     "o": re.compile(rb"^1$"),
     "t": re.compile(rb"^1$"),  # texted today (the outbound guard)
     "load": re.compile(rb"^\d+$"),
+    # usage counters: "kind|language|channel|node or outcome=count" lines; nothing finer than a day
+    "stats": re.compile(rb"^([vno]\|(-|[a-z]{2}(_[A-Za-z]+)?)\|(sms|voice)(\|[@a-z0-9_]+)?=\d+\n?)+$"),
 }
 
 
@@ -48,7 +50,7 @@ def test_after_a_conversation_no_key_or_value_holds_the_number_body_or_location(
         message_text(twilio.sms(NUMBER, body, **LOCATION))
     keys = list(redis_client.scan_iter("*"))
     assert keys, "the conversation should have stored state"
-    blob = b"\n".join(keys + [redis_client.get(k) or b"" for k in keys]).decode("utf-8", "replace").lower()
+    blob = b"\n".join(keys + [stored_value(redis_client, k) for k in keys]).decode("utf-8", "replace").lower()
     logs = caplog.text.lower()
     for secret in forms_of(NUMBER) + ["zebra", "quetzalli"] + [v.lower() for v in LOCATION.values()]:
         assert secret.lower() not in blob, f"{secret!r} is stored in Redis"
@@ -136,11 +138,11 @@ def test_audit_after_every_kind_of_conversation(make_app, redis_url, redis_clien
     # --- the scan -------------------------------------------------------------------------
     keys = sorted(k.decode() for k in redis_client.scan_iter("*"))
     assert keys
-    values = {k: redis_client.get(k) or b"" for k in keys}
+    values = {k: stored_value(redis_client, k) for k in keys}
     for key in keys:
         assert KEY_SHAPE.match(key), f"unexpected key {key!r}"
         assert redis_client.ttl(key) > 0, f"{key!r} has no TTL"
-        kind = "load" if key.startswith("hl:load:") else key[-1]
+        kind = "load" if key.startswith("hl:load:") else "stats" if key.startswith("hl:stats:") else key[-1]
         assert VALUE_SHAPE[kind].match(values[key]), f"{key!r} holds {values[key]!r}"
     stored = "\n".join(keys + [v.decode("utf-8", "replace") for v in values.values()]).lower()
     text, as_json = written_logs["text"].getvalue(), written_logs["json"].getvalue()

@@ -121,3 +121,31 @@ def test_import_export_and_staff_add_commands(database_url, tmp_path, monkeypatc
     assert "secret:" in result.output  # an admin always gets a second factor
     result = runner.invoke(main, ["staff", "add", "bob", "--role", "editor"], input="short\n")
     assert result.exit_code == 2 and "12 characters" in result.output
+
+
+def test_a_live_revision_this_version_cannot_serve_leaves_the_shipped_files_serving(make_app, database_url, caplog):
+    """An upgrade whose code needs a message the live revision (published under the older
+    version) lacks: the hotline still starts, on the files it ships with, and says why."""
+    from conftest import Twilio, message_text
+    from hotline.content.db import open_database
+    from hotline.content.db.models import Revision, utcnow
+
+    revisions = Revisions(open_database(database_url))
+    revisions.ensure_live(FLOWS, TRANSLATIONS)
+    files = revisions.live().files
+    older = {**files, "flows/hotline.yaml": files["flows/hotline.yaml"].replace("voice_whisper:", "voice_whisper_was:")}
+    with revisions.db.session() as session, session.begin():  # as the older version stored it
+        session.add(Revision(id="0ldversion00", files=older, parent_id=None, created_by="admin1", note="",
+                             created_at=utcnow()))
+    revisions.make_live("0ldversion00", by="admin1")
+    with caplog.at_level("ERROR"):
+        app = make_app(database_url=database_url)
+    assert app.extensions["hotline"].content.version == load_content(FLOWS, TRANSLATIONS).version
+    assert "cannot be served by this version" in caplog.text and "voice_whisper" in caplog.text
+    publisher = app.extensions["hotline_publisher"]
+    assert publisher.poll_live() in (False, None)  # refused now, or already by its own thread
+    assert publisher.last_rejected and publisher.last_rejected["findings"] == 2
+    assert publisher.poll_live() is None  # not tried again every few seconds
+    assert app.extensions["hotline"].content.version == load_content(FLOWS, TRANSLATIONS).version
+    reply = Twilio(app.test_client()).sms("+16075550177", "hi")
+    assert reply.status_code == 200 and message_text(reply)

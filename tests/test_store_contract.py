@@ -1,16 +1,20 @@
-"""One contract, two stores: the embedded MemoryStore behaves as RedisStore does.
+"""One contract, every store: the embedded MemoryStore behaves as RedisStore does, on one
+Redis server and on a three-master Redis Cluster (HOTLINE_REDIS_CLUSTER=1), and on Valkey when
+HOTLINE_TEST_VALKEY_URL names one.
 
-Every test taking `store` runs against both. Rate windows follow a fake clock (both stores
+Every test taking `store` runs against each. Rate windows follow a fake clock (both stores
 take one), so a test can step into the next window without waiting.
 """
 from __future__ import annotations
 
+import os
 import time
 
 import pytest
 
 from hotline.errors import StoreUnavailable
-from hotline.session.store import Change, MemoryStore, RedisStore, Snapshot, lang_key, load_key, optout_key, state_key
+from hotline.session.store import (STATS_TTL, Change, MemoryStore, RedisStore, Snapshot, lang_key, load_key, optout_key,
+                                   state_key, stats_day, stats_key)
 
 WINDOW = 60
 
@@ -28,12 +32,21 @@ def clock():
     return FakeClock()
 
 
-@pytest.fixture(params=["memory", "redis"])
+STORES = ["memory", "redis", "cluster"] + (["valkey"] if os.environ.get("HOTLINE_TEST_VALKEY_URL") else [])
+
+
+@pytest.fixture(params=STORES)
 def store(request, clock):
     if request.param == "memory":
-        return MemoryStore(state_ttl=600, lang_ttl=6000, clock=clock, optout_ttl=60000, window=WINDOW)
-    return RedisStore(request.getfixturevalue("redis_url"), state_ttl=600, lang_ttl=6000, clock=clock,
-                      optout_ttl=60000, window=WINDOW)
+        return MemoryStore(state_ttl=600, lang_ttl=6000, clock=clock, optout_ttl=60000, window=WINDOW, wall_clock=clock)
+    url = request.getfixturevalue({"redis": "redis_url", "cluster": "redis_cluster_url", "valkey": "valkey_url"}[request.param])
+    return RedisStore(url, state_ttl=600, lang_ttl=6000, clock=clock, optout_ttl=60000, window=WINDOW,
+                      cluster=request.param == "cluster")
+
+
+def line_keys(entries, prefix):
+    """The line-wide keys of one kind, whichever shards they are in (a cluster shards them)."""
+    return {k: v for k, v in entries.items() if k.startswith(prefix)}
 
 
 def save(store, caller, session=b"door|main_menu", **change):
@@ -119,7 +132,8 @@ def test_every_key_has_a_ttl_of_its_kind(store, clock):
     assert WINDOW < entries[state_key("abc")][1] <= 600
     assert 600 < entries[lang_key("abc")][1] <= 6000
     assert 6000 < entries[optout_key("out")][1] <= 60000
-    assert 0 < entries[load_key(int(clock.now // WINDOW))][1] <= 2 * WINDOW
+    loads = line_keys(entries, "hl:load:")
+    assert loads and all(k.endswith(f":{int(clock.now // WINDOW)}") and 0 < ttl <= 2 * WINDOW for k, (_, ttl) in loads.items())
     assert all(ttl > 0 for _, ttl in entries.values())
 
 
@@ -129,7 +143,7 @@ def test_removing_the_record_keeps_only_the_rate_count_for_its_window(store):
     assert store.write("abc", seen, Change(session=None, forget_lang=True)) is None
     entries = store.entries()
     assert set(entries) == {state_key("abc")}
-    value, ttl = entries[state_key("abc")]
+    value, ttl = entries[state_key("abc")]  # (this write counted nothing, so no stats key either)
     assert value.endswith(b";") and b"door" not in value and 0 < ttl <= WINDOW
     after = store.read("abc")
     assert (after.session, after.lang, after.count) == (b"", None, seen.count + 1)
@@ -212,5 +226,100 @@ def test_a_read_and_a_write_are_one_round_trip_each(redis_url, redis_sends):
     sends.clear()  # from here on: the warm-up above is not counted
     seen = store.read("abc")
     assert len(sends) == 1
-    assert store.write("abc", seen, Change(session=b"r1 = door|", lang="es", opt_out=False, replied=True)) is None
-    assert len(sends) == 2
+    assert store.write("abc", seen, Change(session=b"r1 = door|", lang="es", opt_out=False, replied=True,
+                                           counts=(("v|es|sms|door", 1), ("n|es|sms", 1)))) is None
+    assert len(sends) == 2  # the usage counters went in the write's one send
+    assert store.stats([stats_day(time.time())])[stats_day(time.time())] == {"v|es|sms|door": 1, "n|es|sms": 1}
+
+
+def test_on_a_cluster_a_read_and_a_write_are_one_exchange_each(redis_cluster_url, monkeypatch):
+    """On a cluster a turn's keys live on several masters: each step sends once to each master
+    it needs (all written before any reply is read), never twice to one."""
+    from redis.connection import Connection
+
+    sends = []
+    original = Connection.send_packed_command
+
+    def counting(self, command, check_health=True):
+        sends.append(self.port)
+        return original(self, command, check_health)
+
+    store = RedisStore(redis_cluster_url, state_ttl=60, lang_ttl=600, cluster=True)
+    save(store, "warm", replied=True, counts=(("v|en|sms|door", 1),))
+    monkeypatch.setattr(Connection, "send_packed_command", counting)
+    seen = store.read("abc")
+    assert sends and len(sends) == len(set(sends)) <= 3
+    sends.clear()
+    assert store.write("abc", seen, Change(session=b"r1 = door|", replied=True, counts=(("v|en|sms|door", 1),))) is None
+    assert sends and len(sends) == len(set(sends)) <= 3
+
+
+# --- usage counters -------------------------------------------------------------------------
+
+
+def test_counts_add_up_per_day_and_nothing_else_is_kept_with_them(store, clock):
+    day = stats_day(clock.now)
+    for caller in ("a", "b", "c"):
+        save(store, caller, counts=(("v|es|sms|door", 1), ("n|es|sms", 1)))
+    save(store, "a", counts=(("v|es|sms|door", 2), ("o|es|sms|legal", 1)))
+    store.count((("o|es|voice|volunteer", 1),))
+    assert store.stats([day, "19990101"]) == {day: {"v|es|sms|door": 5, "n|es|sms": 3, "o|es|sms|legal": 1,
+                                                    "o|es|voice|volunteer": 1}}
+    stats = line_keys(store.entries(), "hl:stats:")
+    assert stats and all(k.endswith(f":{day}") for k in stats)
+    assert all(STATS_TTL - 60 < ttl <= STATS_TTL for _, ttl in stats.values())  # 400 days, every shard
+    assert not any("{a}" in k or "{b}" in k for k in stats)  # a counter's key names no caller
+
+
+def test_counts_are_added_even_when_the_compare_and_set_refuses(store):
+    """A refused write still adds its counts (on a cluster the counter is in another slot than
+    the caller's script): the switchboard sends the difference on its retry."""
+    first, second = store.read("abc"), store.read("abc")
+    assert store.write("abc", first, Change(session=b"r1 = door|", counts=(("v|en|sms|door", 1),))) is None
+    assert store.write("abc", second, Change(session=b"r2 = street|", counts=(("v|en|sms|street", 1),))) is not None
+    day = stats_day(store._clock())
+    assert store.stats([day])[day] == {"v|en|sms|door": 1, "v|en|sms|street": 1}
+
+
+def test_a_given_day_is_kept_apart(store, clock):
+    save(store, "abc", counts=(("n|-|sms", 1),), day="20261127")
+    save(store, "abc", counts=(("n|-|sms", 1),))
+    assert store.stats(["20261127"]) == {"20261127": {"n|-|sms": 1}}
+    assert store.stats([stats_day(clock.now)]) == {stats_day(clock.now): {"n|-|sms": 1}}
+
+
+def test_a_cluster_spreads_the_line_wide_keys_over_every_master(redis_cluster_url, clock):
+    from redis.cluster import RedisCluster
+
+    store = RedisStore(redis_cluster_url, state_ttl=600, lang_ttl=6000, clock=clock, window=WINDOW, cluster=True)
+    for n in range(300):
+        save(store, f"caller{n}", replied=True, counts=(("v|en|sms|door", 1),))
+    client = RedisCluster.from_url(redis_cluster_url)
+    masters = {}
+    for key in client.scan_iter(match="hl:*"):
+        kind = "caller" if key.startswith(b"hl:{") else key.split(b":")[1].decode()
+        masters.setdefault(kind, set()).add(client.get_node_from_key(key).name)
+    client.close()
+    assert len(masters["load"]) == len(masters["stats"]) == len(masters["caller"]) == 3
+    assert store.read("anyone").load == 300  # the shards add up
+    day = stats_day(clock.now)
+    assert store.stats([day]) == {day: {"v|en|sms|door": 300}}
+
+
+def test_a_caller_s_keys_share_one_slot():
+    from redis.crc import key_slot
+
+    assert len({key_slot(k("p1234").encode()) for k in (state_key, lang_key, optout_key)}) == 1
+    assert len({key_slot(stats_key("20261201", f"{n}").encode()) for n in range(16)}) > 1
+
+
+def test_a_script_redis_lacks_is_loaded_and_nothing_else_is_done_twice(redis_url, redis_client):
+    """A new release's write script is unknown to a Redis that knows the old read script: the
+    write is sent again once loaded, but the reply count sent beside it is not."""
+    store = RedisStore(redis_url, state_ttl=60, lang_ttl=120)
+    redis_client.script_flush()
+    redis_client.script_load(store._source["read"])
+    save(store, "abc", replied=True, counts=(("n|-|sms", 1),))
+    day = stats_day(time.time())
+    assert store.read("other").load == 1
+    assert store.stats([day]) == {day: {"n|-|sms": 1}}

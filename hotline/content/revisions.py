@@ -19,7 +19,9 @@ import os
 import shutil
 import tempfile
 import threading
+from collections import OrderedDict
 from pathlib import Path
+from typing import Callable, Generic, TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -73,6 +75,34 @@ def files_digest(files: dict[str, str]) -> str:
     for name in sorted(files):
         digest.update(name.encode() + b"\0" + files[name].encode() + b"\0")
     return digest.hexdigest()
+
+
+T = TypeVar("T")
+
+
+class ByFiles(Generic[T]):
+    """The last few results of a slow function of a set of files (a check, a preview's content or
+    app, catalogs brought up to date), remembered by the files' digest: staff pages ask the same
+    question of the same draft again and again. `compute(files, *extra)` must not depend on
+    anything else (a date it reads goes in `extra`)."""
+
+    def __init__(self, compute: Callable[..., T], keep: int = 4):
+        self.compute, self.keep = compute, keep
+        self._results: OrderedDict[str, T] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def __call__(self, files: dict[str, str], *extra) -> T:
+        key = files_digest(files) + repr(extra)
+        with self._lock:
+            if key in self._results:
+                self._results.move_to_end(key)
+                return self._results[key]
+        result = self.compute(files, *extra)  # outside the lock: it may take seconds
+        with self._lock:
+            self._results[key] = result
+            while len(self._results) > self.keep:
+                self._results.popitem(last=False)
+        return result
 
 
 _CACHE = Path(tempfile.gettempdir()) / f"hotline-revisions-{os.getuid()}"

@@ -19,11 +19,13 @@ import json
 import threading
 from typing import Protocol
 
+from hotline.core.keys import key, tag
 from hotline.reports import alerts as alert_list
 
-ALERTS_KEY = "hl:{rep}:alerts"
-PENDING_KEY = "hl:{rep}:pending"
-DIGEST_KEY = "hl:{rep}:digest"
+REPORTS = tag("rep")  # every key of the report loop in one slot: its scripts touch several
+ALERTS_KEY = key(REPORTS, "alerts")
+PENDING_KEY = key(REPORTS, "pending")
+DIGEST_KEY = key(REPORTS, "digest")
 RELAY_WINDOW = 600
 # A report's words are held only until responders have them; never longer than this.
 WORDS_TTL = 2 * 3600
@@ -33,15 +35,15 @@ OPEN, VERIFIED, FALSE, UNKNOWN = "open", "verified", "false", "unknown"
 
 
 def report_key(code: str) -> str:
-    return f"hl:{{rep}}:{code}"
+    return key(REPORTS, code)
 
 
 def words_key(code: str) -> str:
-    return f"hl:{{rep}}:{code}:w"
+    return key(REPORTS, code, "w")
 
 
 def relays_key(window: int) -> str:
-    return f"hl:{{rep}}:relays:{window}"
+    return key(REPORTS, "relays", window)
 
 
 class Box(Protocol):

@@ -88,6 +88,13 @@ class BreakerStore:
     def forget(self, caller):
         return self._call(self.store.forget, caller)
 
+    def count(self, counts, day: str = ""):
+        return self._call(self.store.count, counts, day)
+
+    def stats(self, days):
+        """Read for staff (`hotline stats`, the console): through, even while open."""
+        return self.store.stats(days)
+
     def ping(self) -> bool:
         """A real ping, even while open (a health check is worth a timeout), and it closes the circuit."""
         answered = self.store.ping()

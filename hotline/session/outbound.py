@@ -63,6 +63,7 @@ from __future__ import annotations
 
 import base64
 import enum
+import functools
 import json
 import logging
 import queue as queue_module
@@ -74,8 +75,11 @@ from pathlib import Path
 from typing import Callable, Iterable, Protocol
 
 from hotline.channels.sms import plain, split
+from hotline.core import keys
 from hotline.errors import SendFailed, StoreUnavailable, Undeliverable
+from hotline.session import metrics
 from hotline.session.callers import canonical_number, pseudonym, withheld
+from hotline.session.store import load_key, optout_key
 
 log = logging.getLogger(__name__)
 # A caller may be waiting on the line while a direct send runs: give up well inside Twilio's 15 s.
@@ -174,16 +178,9 @@ def number_refusal(number: str) -> Refusal | None:
 # --- the ledger: STOP, once a day, the line's budget -------------------------------------
 
 
-def optout_key(caller: str) -> str:
-    return f"hl:{{{caller}}}:o"  # the session store's opt-out mark (store.py), read here only
-
-
-def texted_key(caller: str) -> str:
-    return f"hl:{{{caller}}}:t"  # "texted today": "1", for 24 hours
-
-
-def load_key(window: int) -> str:
-    return f"hl:load:{window}"  # the line's reply count in a rate window (store.py's key)
+# The session store's opt-out mark and the line's reply count are read here, never written;
+# "texted today" is the guard's own: "1", for 24 hours.
+texted_key = functools.partial(keys.caller_key, "t")
 
 
 class Ledger(Protocol):
@@ -203,27 +200,57 @@ return 'already_texted_today'
 
 
 class RedisLedger:
-    """The ledger on the session Redis: the same opt-out marks and line counter as the store."""
+    """The ledger on the session Redis: the same opt-out marks and line counter as the store.
 
-    def __init__(self, url: str, timeout: float, window: int, clock: Callable[[], float] = time.time):
+    On a Redis Cluster (HOTLINE_REDIS_CLUSTER=1) the caller's two keys share the caller's slot
+    as in the store, and the line's reply count is the store's sharded one: read as the sum of
+    its shards, bumped in one shard picked at random (hotline/session/store.py).
+    """
+
+    def __init__(self, url: str, timeout: float, window: int, clock: Callable[[], float] = time.time,
+                 cluster: bool = False):
         import redis
 
         self._errors = (redis.RedisError, OSError)
-        self.client = redis.Redis.from_url(url, socket_timeout=timeout, socket_connect_timeout=timeout)
-        self.window, self._clock = window, clock
+        self.window, self._clock, self.cluster = window, clock, cluster
+        if cluster:
+            from redis.cluster import RedisCluster
+
+            from hotline.session.store import LOAD_SHARDS, shard_tags
+
+            self.client = RedisCluster.from_url(url, socket_timeout=timeout, socket_connect_timeout=timeout)
+            self._shards: tuple[str, ...] = shard_tags(LOAD_SHARDS)
+        else:
+            self.client = redis.Redis.from_url(url, socket_timeout=timeout, socket_connect_timeout=timeout)
+            self._shards = ()
+
+    def _load_keys(self, window: int) -> list[str]:
+        if not self._shards:
+            return [load_key(window)]
+        return [load_key(window, shard) for shard in self._shards]
 
     def claim(self, caller: str, line_limit: int) -> Refusal | None:
+        import random
+
         window = int(self._clock() // self.window)
         try:
-            load = int(self.client.get(load_key(window)) or 0)
+            keys = self._load_keys(window)
+            if len(keys) == 1:
+                load = int(self.client.get(keys[0]) or 0)
+            else:
+                pipe = self.client.pipeline(transaction=False)
+                for key in keys:
+                    pipe.get(key)
+                load = sum(int(value or 0) for value in pipe.execute())
             if load >= line_limit:
                 return Refusal.LINE_BUSY
             said = self.client.eval(_CLAIM, 2, optout_key(caller), texted_key(caller), DAY)
             if said != b"ok":
                 return Refusal(said.decode())
+            bumped = random.choice(keys)
             pipe = self.client.pipeline(transaction=False)
-            pipe.set(load_key(window), 0, ex=2 * self.window, nx=True)
-            pipe.incr(load_key(window))
+            pipe.set(bumped, 0, ex=2 * self.window, nx=True)
+            pipe.incr(bumped)
             pipe.execute()
         except self._errors as exc:
             raise StoreUnavailable(type(exc).__name__) from None
@@ -351,7 +378,12 @@ def _deliver_with(sender: TextSender, message: Message) -> None:
         kwargs["check_line"] = message.purpose.audience is Audience.CALLER
     if isinstance(sender, OutboxSender):
         kwargs["purpose"] = message.purpose.label
-    sender.send(message.to, message.body, **kwargs)
+    try:
+        sender.send(message.to, message.body, **kwargs)
+    except Exception:
+        metrics.outbound(False)  # /metrics: hotline_outbound_messages_total{result="failed"}
+        raise
+    metrics.outbound(True)
 
 
 # --- the send rate ------------------------------------------------------------------------
@@ -393,10 +425,10 @@ class RedisRate:
             while True:
                 now = self._clock()
                 slot = int(now) if not gap else int(now / gap)
-                key = f"hl:rate:{slot}"
+                counter = keys.key("rate", slot)
                 pipe = self.client.pipeline(transaction=False)
-                pipe.incr(key)
-                pipe.expire(key, 2 + int(gap))
+                pipe.incr(counter)
+                pipe.expire(counter, 2 + int(gap))
                 taken = pipe.execute()[0]
                 if taken <= per_second:
                     break

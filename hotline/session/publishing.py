@@ -40,6 +40,7 @@ from hotline.content.bundle import load_content
 from hotline.errors import CatalogError, ScriptError
 from hotline.content.catalogs.languages import catalog_path
 from hotline.session.switchboard import Switchboard
+from hotline.session import metrics
 
 log = logging.getLogger(__name__)
 
@@ -100,18 +101,22 @@ class Publisher:
                           why, len(exc.findings), serving)
                 for finding in exc.findings:
                     log.error("  %s", finding)
+                metrics.reload(False)
                 return False
             except CatalogError as exc:
                 self._rejected = files
                 problems = str(exc).splitlines()
                 self._refused(max(1, len(problems) - 1), problems[-1].strip() if problems else "", serving)
                 log.error("reload (%s) rejected: %s; still serving version %s", why, exc, serving)
+                metrics.reload(False)
                 return False
             except OSError as exc:
                 self._refused(1, f"the files could not be read: {exc.strerror or exc}", serving)
                 log.error("reload (%s) failed to read the files (%s); still serving version %s", why, exc, serving)
+                metrics.reload(False)
                 return False
             self.board.publish(content)
+            metrics.reload(True)
             self._seen, self._pending = files, None
             self.last_reload = {"result": "published" if content.version != serving else "unchanged",
                                 "at": time.time(), "version": content.version}

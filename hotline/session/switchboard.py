@@ -30,7 +30,7 @@ import threading
 from dataclasses import dataclass, replace
 from typing import Callable
 
-from hotline.session import intake
+from hotline.session import intake, metrics, stats
 from hotline.session.callers import pseudonym
 from hotline.content.bundle import Content
 from hotline.core.engine import Notice, State, Turn, step
@@ -42,6 +42,7 @@ from hotline.session.store import Change, SessionStore, Snapshot
 from hotline.reports import intake as report_intake
 
 log = logging.getLogger(__name__)
+PENDING_SECONDS = 10.0  # phone page counts wait at most this long for a round trip to ride on
 
 # Compare-and-set attempts before a turn is answered without being kept. Each conflict means
 # another message from the same caller landed in between; a person never causes more than one
@@ -50,7 +51,7 @@ MAX_ATTEMPTS = 5
 
 
 @dataclass(frozen=True)
-class Limits:
+class RateLimits:
     """How much one caller, and the whole line, may cost in one rate window (HOTLINE_RATE_WINDOW)."""
 
     per_caller: int = 12  # messages; past this one short notice, then silence until the window ends
@@ -80,13 +81,19 @@ class _Plan:
 
 
 class Switchboard:
-    def __init__(self, content: Content, store: SessionStore, secret: bytes, limits: Limits | None = None,
+    def __init__(self, content: Content, store: SessionStore, secret: bytes, limits: RateLimits | None = None,
                  reports=None):
         self._content = content
         self.store = store
         self.secret = secret
-        self.limits = limits or Limits()
+        self.limits = limits or RateLimits()
         self._swap = threading.Lock()
+        # Page counts of phone key presses, which make no store round trip of their own: kept
+        # here (aggregates only) and added with the next round trip that counts anyway, or at
+        # most every PENDING_SECONDS (one round trip per interval, never one per key press).
+        self._pending: dict[str, int] = {}
+        self._pending_since = 0.0
+        self._pending_lock = threading.Lock()
         self.reports = reports  # hotline.reports.service.Reports, or None: no report loop
         self.clock = lambda: dt.datetime.now(dt.timezone.utc)  # tests fix it
 
@@ -149,21 +156,35 @@ class Switchboard:
             seen = self.store.read(caller)
         except StoreUnavailable as exc:
             log.warning("session store unavailable (%s): answering without memory", exc)
+            metrics.store_error(str(exc), "read")
+            metrics.degraded(channel)
             return Answer(self.offline(content, words, word), degraded=True)
         if not remember:
             seen = Snapshot(count=seen.count, load=seen.load)
         plan = None
+        counted: dict[str, int] = {}  # usage counters an earlier attempt of this turn already added
         for _ in range(MAX_ATTEMPTS):
             plan = self._plan(content, seen, words, word, request, media, channel == "sms")
             if not remember and plan.change is not None:  # no record, no language, no opt-out mark
+                counts = stats.turn_counts(content, seen, plan.answer.turn, plan.change, channel, kept=False)
                 plan = _Plan(plan.answer, Change(session=None, replied=True) if plan.change.replied else None)
+            elif plan.change is not None:
+                counts = stats.turn_counts(content, seen, plan.answer.turn, plan.change, channel)
             if plan.change is None:
                 return plan.answer
+            planned = plan.change  # (built field by field: dataclasses.replace costs 20 us a turn)
+            change = Change(session=planned.session, lang=planned.lang, forget_lang=planned.forget_lang,
+                            opt_out=planned.opt_out, replied=planned.replied, draft=planned.draft,
+                            draft_ttl=planned.draft_ttl, reported=planned.reported,
+                            counts=stats.difference(counts, counted))
             try:
-                fresh = self.store.write(caller, seen, plan.change)
+                fresh = self.store.write(caller, seen, change)
             except StoreUnavailable as exc:
                 log.warning("session store unavailable on write (%s): the reply goes out, the step is not kept", exc)
+                metrics.store_error(str(exc), "write")
+                metrics.degraded(channel)
                 return Answer(plan.answer.turn, degraded=True)
+            counted = counts  # added even when refused: the next attempt sends the difference
             if fresh is None:
                 if plan.after is not None:
                     try:
@@ -174,6 +195,38 @@ class Switchboard:
             seen = fresh  # another message from this caller landed first: think again from there
         log.warning("a turn conflicted %d times with the same caller's other messages; answered, not kept", MAX_ATTEMPTS)
         return plan.answer
+
+    def count_outcome(self, lang: str | None, channel: str, name: str) -> None:
+        """Count an outcome reached outside a turn (a volunteer rung, the responders rung, ONA's
+        number given: stats.OUTCOMES). One round trip of its own, which also carries the page
+        counts kept since the last one; a store that does not answer loses the counts, never
+        the caller's reply."""
+        self._count_later({stats.outcome(lang, channel, name): 1}, now=True)
+
+    def _count_later(self, counts: dict[str, int], now: bool = False) -> None:
+        if not counts and not now:
+            return
+        import time
+
+        with self._pending_lock:
+            for key, amount in counts.items():
+                self._pending[key] = self._pending.get(key, 0) + amount
+            clock = time.monotonic()
+            if not self._pending_since:
+                self._pending_since = clock
+            if not now and clock - self._pending_since < PENDING_SECONDS:
+                return
+            taken, self._pending, self._pending_since = self._pending, {}, 0.0
+        if not taken:
+            return
+        try:
+            self.store.count(tuple(taken.items()))
+        except StoreUnavailable as exc:
+            log.warning("session store unavailable (%s): some usage counts were not kept", exc)
+
+    def flush_counts(self) -> None:
+        """Add the page counts kept in this process now (tests, a worker stopping)."""
+        self._count_later({}, now=True)
 
     def _plan(self, content: Content, seen: Snapshot, words: Words, word: str | None, request: str,
               media: int, sms: bool) -> _Plan:
@@ -196,8 +249,10 @@ class Switchboard:
             if seen.count > self.limits.per_caller:
                 # The message that first crosses the limit gets one notice; the rest, silence.
                 notice = (Notice("too_fast"),) if seen.count == self.limits.per_caller + 1 else ()
+                metrics.rate_limited("caller")
                 return _Plan(Answer(Turn(notice, state)), resubscribe)
             if seen.load >= self.limits.per_line:
+                metrics.rate_limited("line")
                 return _Plan(Answer(Turn((Notice("unavailable"),), state)), resubscribe)
         # After the limits: a replayed signed request (Twilio's retry, or a captured one sent
         # again and again) gets its reply again only within them, since every reply costs.
@@ -250,6 +305,8 @@ class Switchboard:
         if seen is not None and self.reports is not None:
             turn = self.reports.first(content, turn, seen, self.clock(), False)
         lang = turn.state.lang
+        kept = Snapshot(session=b"-")  # the call's own place: never a new conversation here
+        self._count_later(stats.turn_counts(content, kept, turn, Change(session=None if forget else b"-"), "voice"))
         try:
             if forget:
                 self._change(number, lambda seen: Change(session=None, forget_lang=True))
@@ -264,14 +321,22 @@ class Switchboard:
         """The caller's record, read once at the start of a call: their language as the text
         line and earlier calls left it, and the current verified alerts (None: the store is down)."""
         try:
-            return self.store.read(self.caller(number))
+            seen = self.store.read(self.caller(number))
         except StoreUnavailable as exc:
             log.warning("session store unavailable (%s): answering without memory", exc)
             return None
+        if not seen.session and not seen.lang:  # nothing kept about this caller: a new conversation
+            self._count_later({stats.new_conversation(None, "voice"): 1})
+        return seen
 
     def remember_language(self, number: str, lang: str) -> None:
         """Keep `lang` as the caller's language; the text thread's place stays as it is."""
         self._change(number, lambda seen: Change(session=seen.session, lang=lang))
+
+    def start_afresh(self, number: str, lang: str) -> None:
+        """A fresh start in `lang`: no place in the menus, the language remembered (a staff
+        preview that begins in a language, `hotline chat --lang`, the console's simulator)."""
+        self._change(number, lambda seen: Change(session=None, lang=lang))
 
     def _change(self, number: str, change) -> None:
         caller = self.caller(number)

@@ -28,16 +28,15 @@ import hashlib
 import os
 import re
 import tempfile
-import threading
-from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import polib
 
 from hotline.content.catalogs import maintenance, pocheck
+from hotline.content.catalogs.pocheck import Problem
 from hotline.content.catalogs.languages import review_status
-from hotline.content.revisions import files_digest, write_files
+from hotline.content.revisions import ByFiles, write_files
 from hotline.core import contract
 from hotline.core.languages import ENGLISH, LANGUAGES
 
@@ -56,10 +55,6 @@ def entry_key(msgctxt: str | None, msgid: str) -> str:
 
 # ---- keeping the catalogs in step with the draft's English --------------------------------
 
-_refreshed: OrderedDict[str, dict[str, str]] = OrderedDict()
-_lock = threading.Lock()
-
-
 def _strings(pot_text: str) -> list[tuple]:
     try:
         po = polib.pofile(pot_text) if pot_text else []
@@ -68,13 +63,9 @@ def _strings(pot_text: str) -> list[tuple]:
     return sorted((e.msgctxt or "", e.msgid, e.comment) for e in po if e.msgid and not e.obsolete)
 
 
-def refreshed(files: dict[str, str], languages: tuple[str, ...] = LANGUAGES) -> dict[str, str]:
+def _refresh(files: dict[str, str], languages: tuple[str, ...]) -> dict[str, str]:
     """The files with the template and every catalog updated from the English, or the same
     files when the template already holds exactly the English of the flows."""
-    key = files_digest(files) + ",".join(languages)
-    with _lock:
-        if key in _refreshed:
-            return _refreshed[key]
     with tempfile.TemporaryDirectory(prefix="hotline-catalogs-") as tmp:
         root = write_files(files, tmp)
         pot = maintenance.extract(root / "flows", root / "translations")
@@ -88,11 +79,16 @@ def refreshed(files: dict[str, str], languages: tuple[str, ...] = LANGUAGES) -> 
                 path = root / po_name(code)
                 if code != ENGLISH and path.exists():
                     out[po_name(code)] = path.read_text(encoding="utf-8")
-    with _lock:
-        _refreshed[key] = out
-        while len(_refreshed) > 8:
-            _refreshed.popitem(last=False)
     return out
+
+
+_refreshed = ByFiles(_refresh, keep=8)
+
+
+def refreshed(files: dict[str, str], languages: tuple[str, ...] = LANGUAGES) -> dict[str, str]:
+    """The files with the template and every catalog updated from the English, or the same
+    files when the template already holds exactly the English of the flows (remembered)."""
+    return _refreshed(files, tuple(languages))
 
 
 # ---- the strings of a catalog ----------------------------------------------------------------
@@ -365,13 +361,8 @@ def mark_reviewed(po_text: str, who: str, day: dt.date) -> str:
 
 # ---- a PO file uploaded from Poedit or Weblate ------------------------------------------------
 
-@dataclass(frozen=True)
-class Problem:
-    line: int
-    reason: str
-
-    def __str__(self) -> str:
-        return f"line {self.line}: {self.reason}"
+# A problem with an uploaded file is msgfmt's kind of problem: a line and a reason
+# (pocheck.Problem, imported above); the page says "line N: reason".
 
 
 def checked_upload(raw: bytes, code: str, template_text: str) -> tuple[polib.POFile | None, list[Problem]]:

@@ -13,7 +13,6 @@ from __future__ import annotations
 import datetime as dt
 import importlib.metadata
 import os
-import sys
 
 import click
 from flask.cli import FlaskGroup
@@ -252,6 +251,10 @@ def card(lang: str, number: str, out: str | None, flows_dir=None, translations_d
 from hotline.staff.fallback import command as _fallback  # noqa: E402  (its own module; registered here)
 
 main.add_command(_fallback)
+
+from hotline.staff.stats import command as _stats  # noqa: E402  (`hotline stats`, its own module)
+
+main.add_command(_stats)
 
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -15,7 +15,7 @@ import click
 
 from hotline.config import ROOT, Settings
 from hotline.staff import folders as places
-from hotline.staff.failures import FindingsFailed, SetupFailed, guarded
+from hotline.staff.failures import FindingsFailed, guarded
 from hotline.staff.limits import DEFAULT_LIMITS, CheckLimits
 
 

@@ -18,7 +18,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
-from twilio.twiml.messaging_response import MessagingResponse
 from twilio.twiml.voice_response import VoiceResponse
 
 from hotline.channels import sms

@@ -28,7 +28,6 @@ from hotline.core.languages import ENGLISH
 from hotline.content.catalogs.languages import catalog_path, load_languages
 from hotline.staff.sms_budget import REPEAT
 from hotline.staff.translations import quiet_catalog_log
-from hotline.session.store import Change
 from hotline.session.switchboard import Switchboard
 
 LOCAL = ZoneInfo("America/New_York")
@@ -67,9 +66,7 @@ def start_in(board: Switchboard, settings: Settings, number: str, lang: str, con
     content = content or preview_content(settings)
     checked_language(content, lang)
     board.publish(content)
-    caller = board.caller(number)
-    # A fresh start in that language: no place in the menus yet, the language remembered.
-    board.store.write(caller, board.store.read(caller), Change(session=None, lang=lang))
+    board.start_afresh(number, lang)
 
 
 def arrival(content: Content, node_id: str, lang: str) -> Turn:

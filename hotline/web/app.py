@@ -7,10 +7,11 @@ from typing import Any, Mapping
 from flask import Flask
 
 from hotline.config import Settings
+from hotline.errors import HotlineError
 from hotline.content.bundle import load_content
 from hotline.session.breaker import BreakerStore
 from hotline.session.store import MemoryStore, RedisStore, SessionStore
-from hotline.session.switchboard import Limits, Switchboard
+from hotline.session.switchboard import RateLimits, Switchboard
 
 log = logging.getLogger("hotline")
 
@@ -24,7 +25,8 @@ def make_store(settings: Settings) -> SessionStore:
     if settings.redis_url:
         # Behind a circuit breaker: a Redis that hangs costs a few timeouts, then none.
         return BreakerStore(RedisStore(settings.redis_url, settings.state_ttl, settings.lang_ttl, settings.redis_timeout,
-                                       optout_ttl=settings.optout_ttl, window=settings.rate_window))
+                                       optout_ttl=settings.optout_ttl, window=settings.rate_window,
+                                       cluster=settings.redis_cluster))
     log.warning("REDIS_URL is not set: using the embedded in-process store. State is NOT shared "
                 "between processes and is lost on restart; use Redis for anything but a trial.")
     return MemoryStore(settings.state_ttl, settings.lang_ttl, optout_ttl=settings.optout_ttl, window=settings.rate_window)
@@ -50,7 +52,10 @@ def make_outbound(settings: Settings, board: Switchboard, config: Mapping[str, A
     from hotline.session import outbound
 
     sender = config.get("HOTLINE_TEXT_SENDER")
-    kind = config.get("HOTLINE_OUTBOUND_QUEUE") or ("direct" if injected else "rq" if settings.redis_url else "thread")
+    # RQ keeps a job's keys under names of its own, which a Redis Cluster scatters over slots
+    # (RQ supports one server only): on a cluster the texts go through the background thread.
+    queued = "rq" if settings.redis_url and not settings.redis_cluster else "thread"
+    kind = config.get("HOTLINE_OUTBOUND_QUEUE") or ("direct" if injected else queued)
     if sender is None:
         queue = None
     elif kind == "direct":
@@ -60,7 +65,8 @@ def make_outbound(settings: Settings, board: Switchboard, config: Mapping[str, A
     else:
         queue = outbound.ThreadQueue(sender, settings.send_rate)
     if settings.redis_url:
-        ledger = outbound.RedisLedger(settings.redis_url, settings.redis_timeout, settings.rate_window)
+        ledger = outbound.RedisLedger(settings.redis_url, settings.redis_timeout, settings.rate_window,
+                                      cluster=settings.redis_cluster)
     else:
         ledger = outbound.MemoryLedger(board.store, settings.rate_window)
     guard = outbound.Outbound(settings.secret, ledger, queue, settings.line_limit)
@@ -71,11 +77,21 @@ def make_outbound(settings: Settings, board: Switchboard, config: Mapping[str, A
 
 
 def build_switchboard(settings: Settings, source=None) -> Switchboard:
+    content = None
     if source is not None:
-        content = source.load()
-    else:
+        try:
+            content = source.load()
+        except HotlineError as exc:
+            # The live revision was published under another version of the hotline, and this
+            # one cannot serve it (an upgrade that needs new messages, say). Callers must not
+            # meet a hotline that does not start: serve the files this version ships with,
+            # say so loudly, and let staff publish a revision that loads (the console's check
+            # names what is missing). The publisher does not retry the refused revision.
+            log.error("the live revision cannot be served by this version of the hotline; serving the "
+                      "files in %s until staff publish one that loads: %s", settings.flows_dir, exc)
+    if content is None:
         content = load_content(settings.flows_dir, settings.translations_dir, settings.languages)
-    limits = Limits(per_caller=settings.caller_limit, per_line=settings.line_limit)
+    limits = RateLimits(per_caller=settings.caller_limit, per_line=settings.line_limit)
     return Switchboard(content, make_store(settings), settings.secret, limits)
 
 
@@ -167,6 +183,10 @@ def create_app(config: Mapping[str, Any] | Settings | None = None) -> Flask:
         app.extensions["hotline_revisions"] = source.revisions
 
     app.register_blueprint(webhooks.bp)
+    if settings.metrics_token:
+        from hotline.web import metrics
+
+        metrics.init_app(app, settings.metrics_token)
     from hotline.web.voice import init_app as add_phone_line
     injected = "HOTLINE_TEXT_SENDER" in app.config  # a test's own sender (or None)
     add_phone_line(app)

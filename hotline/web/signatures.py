@@ -23,6 +23,8 @@ from urllib.parse import urlparse
 from flask import Request, current_app, request
 from twilio.request_validator import RequestValidator, add_port, remove_port
 
+from hotline.session import metrics
+
 log = logging.getLogger(__name__)
 
 
@@ -153,6 +155,7 @@ def twilio_only(view):
             seen = request._get_current_object()  # type: ignore[attr-defined]
             if not is_from_twilio(seen, settings.auth_token, settings.public_url, settings.url_fragment):
                 log.warning("refused a request to %s: missing or wrong X-Twilio-Signature", request.path)
+                metrics.signature_rejected()
                 return "This endpoint only answers requests signed by Twilio.\n", 403, {"Content-Type": "text/plain"}
         elif not settings.dev:  # Settings.checked() makes this impossible; keep it impossible
             return "The hotline has no Twilio auth token configured.\n", 403, {"Content-Type": "text/plain"}

@@ -15,7 +15,7 @@ from flask import Blueprint, Response, current_app, jsonify, request
 from werkzeug.exceptions import HTTPException
 
 from hotline.session import intake
-from hotline.session.callers import canonical_number, withheld
+from hotline.session.callers import withheld
 from hotline.channels import sms
 from hotline.core.engine import Notice, State, Turn
 from hotline.web.signatures import twilio_only

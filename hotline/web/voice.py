@@ -436,6 +436,7 @@ def _report_call(line: PhoneLine, lang: str, call: Call, now: dt.datetime) -> Re
     settings = _settings()
     action = f"{_paths(request.script_root)['reported']}?s={_sealer().seal(pack(call, Place(contract.MAIN_MENU, lang)))}"
     ring = settings.volunteers.ring_seconds if settings.volunteers else 20
+    _board().count_outcome(lang, "voice", "responders")
     return _twiml(line.ring(lang, _responders(now), settings.hotline_number, ring, call, _links(), now,
                             settings.max_call_seconds, message="voice_report_connecting", action=action,
                             whisper=url_for("phone.report_whisper")))
@@ -507,6 +508,7 @@ def _volunteer(line: PhoneLine, lang: str, call: Call, now: dt.datetime) -> Resp
     volunteers, settings = _settings().volunteers, _settings()
     if not volunteers.on_duty(now):
         return _no_volunteer(line, lang, call, now, answered=None)
+    _board().count_outcome(lang, "voice", "volunteer")
     return _twiml(line.ring(lang, volunteers.numbers, settings.hotline_number, volunteers.ring_seconds, call, _links(),
                             now, settings.max_call_seconds))
 
@@ -517,4 +519,6 @@ def _no_volunteer(line: PhoneLine, lang: str, call: Call, now: dt.datetime, answ
     if answered is None:
         answered = False if volunteers.on_duty(now) else None
     why = "voice_volunteer_no_answer" if answered is False else "voice_volunteer_closed"
+    if "ona" in volunteers.referrals:
+        _board().count_outcome(lang, "voice", "ona")
     return _twiml(line.no_volunteer(lang, why, volunteers.referrals, call, _links(), now, volunteers.voicemail))

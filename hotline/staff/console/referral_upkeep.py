@@ -1,6 +1,6 @@
 """Referral upkeep: which organisations to call first, and recording that someone did.
 
-The list puts the entries past `hotline check`'s limit (Limits.verified_days since their
+The list puts the entries past `hotline check`'s limit (CheckLimits.verified_days since their
 `verified` date, or with no date) first, the oldest check first, and flags them. A staff
 member who called an organisation and found everything still right marks it verified: their
 account and today's date become its `verified_by` and `verified`, in the draft (audited), to be
@@ -11,12 +11,11 @@ from __future__ import annotations
 import datetime as dt
 
 import yaml
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, redirect, render_template, url_for
 
 from hotline.content.editing import set_referral
-from hotline.errors import HotlineError
-from hotline.staff.accounts import CAN_EDIT, audit
-from hotline.staff.console.views import bp, console, signed_in, who
+from hotline.staff.accounts import CAN_EDIT
+from hotline.staff.console.views import bp, console, save_in_draft, signed_in, who
 from hotline.staff.limits import DEFAULT_LIMITS
 
 REFERRALS = "flows/referrals.yaml"
@@ -62,12 +61,8 @@ def referral_verified(referral_id: str):
     if referral_id not in entries:
         abort(404, f"There is no referral {referral_id} in the draft.")
     today = dt.date.today()
-    try:
-        text = set_referral(draft.files[REFERRALS], referral_id, {"verified": today, "verified_by": who()})
-        console().revisions.save(draft.id, REFERRALS, text, by=who())
-    except (HotlineError, KeyError, ValueError) as exc:
-        flash(f"Not saved: {exc}", "error")
-    else:
-        audit(console().revisions.db, who(), "verified referral", f"{referral_id} in draft {draft.id}")
-        flash(f"Marked {referral_id} verified by {who()} on {today.isoformat()} in the draft.", "ok")
+    save_in_draft(draft, REFERRALS,
+                  lambda: set_referral(draft.files[REFERRALS], referral_id, {"verified": today, "verified_by": who()}),
+                  "verified referral", referral_id,
+                  f"Marked {referral_id} verified by {who()} on {today.isoformat()} in the draft.")
     return redirect(url_for("console.referrals_page"))

@@ -12,16 +12,15 @@ import dataclasses
 import datetime as dt
 import secrets
 import threading
-from collections import OrderedDict
 from dataclasses import dataclass, field
 
 from hotline.channels import sms
 from hotline.channels.sms.segments import cost
 from hotline.config import Settings
 from hotline.content.bundle import Content
-from hotline.content.revisions import files_digest, materialize
+from hotline.content.revisions import ByFiles, materialize
 from hotline.session.store import MemoryStore
-from hotline.session.switchboard import Limits, Switchboard
+from hotline.session.switchboard import RateLimits, Switchboard
 from hotline.staff import phone_chat
 from hotline.staff.preview import preview_content, start_in
 
@@ -51,9 +50,9 @@ class Simulator:
     def __init__(self, settings: Settings, keep: int = 3):
         self.settings = settings
         self.keep = keep
-        self._contents: OrderedDict[str, tuple[Settings, Content]] = OrderedDict()
-        self._apps: OrderedDict[str, object] = OrderedDict()
-        self._lock = threading.Lock()
+        # Loading a draft takes a moment and staff preview the same draft turn after turn.
+        self.content = ByFiles(self._load, keep)
+        self._app = ByFiles(self._build_app, keep)
 
     def _draft_settings(self, files: dict[str, str]) -> Settings:
         root = materialize(files)
@@ -61,24 +60,14 @@ class Simulator:
                                    database_url=None, console=False, watch=False, reload_signal=None,
                                    redis_url=None, dev=True, auth_token=None)
 
-    def content(self, files: dict[str, str]) -> tuple[Settings, Content]:
-        key = files_digest(files)
-        with self._lock:
-            if key in self._contents:
-                self._contents.move_to_end(key)
-                return self._contents[key]
+    def _load(self, files: dict[str, str]) -> tuple[Settings, Content]:
         settings = self._draft_settings(files)
-        found = (settings, preview_content(settings))
-        with self._lock:
-            self._contents[key] = found
-            while len(self._contents) > self.keep:
-                self._contents.popitem(last=False)
-        return found
+        return settings, preview_content(settings)
 
     def text(self, files: dict[str, str], lang: str, messages: list[str], now: dt.datetime) -> list[Reply]:
         settings, content = self.content(files)
         board = Switchboard(content, MemoryStore(settings.state_ttl, settings.lang_ttl),
-                            secrets.token_bytes(32), Limits(per_caller=10_000, per_line=10_000))
+                            secrets.token_bytes(32), RateLimits(per_caller=10_000, per_line=10_000))
         start_in(board, settings, PREVIEW_NUMBER, lang, content=content)
         replies = []
         for message in messages[-MAX_TURNS:]:
@@ -90,22 +79,12 @@ class Simulator:
                                  "UCS-2" if any(c.encoding == "UCS-2" for c in spent) else "GSM-7"))
         return replies
 
-    def _app(self, files: dict[str, str]):
-        key = files_digest(files)
-        with self._lock:
-            if key in self._apps:
-                self._apps.move_to_end(key)
-                return self._apps[key]
+    def _build_app(self, files: dict[str, str]):
         from hotline.web.app import create_app
 
         settings = self._draft_settings(files)
-        app = create_app({**{f.name: getattr(settings, f.name) for f in dataclasses.fields(settings)},
-                          "TESTING": True, "HOTLINE_TEXT_SENDER": _Kept()})
-        with self._lock:
-            self._apps[key] = app
-            while len(self._apps) > self.keep:
-                self._apps.popitem(last=False)
-        return app
+        return create_app({**{f.name: getattr(settings, f.name) for f in dataclasses.fields(settings)},
+                           "TESTING": True, "HOTLINE_TEXT_SENDER": _Kept()})
 
     def call(self, files: dict[str, str], lang: str, keys: list[str]) -> list[Step]:
         """The call as a transcript: what is heard before each key, and the key pressed."""

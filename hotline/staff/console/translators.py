@@ -231,7 +231,7 @@ def translate_upload(lang: str):
     else:
         po, problems = ce.checked_upload(raw, lang, files.get(ce.TEMPLATE, ""))
     if problems:
-        audit(console().revisions.db, who(), "catalog refused", f"{lang}: {problems[0]}")
+        audit(console().revisions.db, who(), "catalog refused", f"{lang}: line {problems[0].line}: {problems[0].reason}")
         return render_template("console/translate_refused.html", lang=lang, problems=problems,
                                filename=upload.filename), 400
     current = files.get(ce.po_name(lang), "")

@@ -3,8 +3,6 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import threading
-from collections import OrderedDict
 
 from flask import (Blueprint, Response, abort, current_app, flash, g, jsonify, redirect, render_template,
                    request, url_for)
@@ -12,8 +10,7 @@ from flask import (Blueprint, Response, abort, current_app, flash, g, jsonify, r
 from hotline.channels.sms.segments import cost
 from hotline.content.diff import diff
 from hotline.content.editing import NODE_TEXT_FIELDS, nodes_of, set_node
-from hotline.content.revisions import RevisionError, Revisions, files_digest, load_files
-from hotline.content.catalogs.languages import LANGUAGES
+from hotline.content.revisions import ByFiles, RevisionError, Revisions, load_files
 from hotline.errors import HotlineError
 from hotline.staff.accounts import (CAN_EDIT, CAN_PUBLISH, CAN_REVIEW, AccountError, Accounts, audit,
                                     audit_csv, audit_entries)
@@ -31,21 +28,8 @@ class Console:
         self.revisions = revisions
         self.accounts = Accounts(revisions.db, settings.secret + b":staff addresses")
         self.simulator = Simulator(settings)
-        self._reports: OrderedDict[str, object] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def report(self, files: dict[str, str]):
-        """`hotline check` of these files, once per set of files (it takes a few seconds)."""
-        key = files_digest(files)
-        with self._lock:
-            if key in self._reports:
-                return self._reports[key]
-        report = check_files(files, self.settings.languages)
-        with self._lock:
-            self._reports[key] = report
-            while len(self._reports) > 4:
-                self._reports.popitem(last=False)
-        return report
+        # `hotline check` of a set of files takes a few seconds: once per set of files.
+        self.report = ByFiles(lambda files: check_files(files, self.settings.languages))
 
 
 def setup(app) -> None:
@@ -204,14 +188,8 @@ def node(node_id: str):
         values["menu"] = menu
         values["referrals"] = request.form.getlist("referrals")
         values["sources"] = request.form.getlist("sources")
-        try:
-            text = set_node(draft.files[name], node_id, values)
-            console().revisions.save(draft.id, name, text, by=who())
-        except (HotlineError, KeyError, ValueError) as exc:
-            flash(f"Not saved: {exc}", "error")
-        else:
-            audit(console().revisions.db, who(), "edited", f"node {node_id} in draft {draft.id}")
-            flash(f"Saved {node_id} in the draft. Nothing changes for callers until it is published.", "ok")
+        save_in_draft(draft, name, lambda: set_node(draft.files[name], node_id, values), "edited", f"node {node_id}",
+                      f"Saved {node_id} in the draft. Nothing changes for callers until it is published.")
         return redirect(url_for("console.node", node_id=node_id))
     report = console().report(draft.files)
     findings = _node_findings(report, draft.files, node_id)
@@ -223,6 +201,19 @@ def node(node_id: str):
                            findings=findings, all_nodes=sorted(nodes), kind=kind, costs=costs,
                            referrals=sorted(script.referrals) if script else [],
                            sources=sorted(script.sources) if script else [])
+
+
+def save_in_draft(draft, name: str, edit, action: str, what: str, done: str) -> bool:
+    """Write one file of the draft as `edit()` returns it, audited; a refusal is flashed in plain
+    words and nothing is written. The node, referral and upkeep forms all save this way."""
+    try:
+        console().revisions.save(draft.id, name, edit(), by=who())
+    except (HotlineError, KeyError, ValueError) as exc:
+        flash(f"Not saved: {exc}", "error")
+        return False
+    audit(console().revisions.db, who(), action, f"{what} in draft {draft.id}")
+    flash(done, "ok")
+    return True
 
 
 def _script_or_none(files):
@@ -304,16 +295,9 @@ def referral(referral_id: str):
         values["phone"] = phone
         if "hours" not in problems and not rules.several_a_day(entry.get("hours")):
             values["hours"] = hours
-        if not problems:
-            try:
-                text = set_referral(draft.files[name], referral_id, values)
-                console().revisions.save(draft.id, name, text, by=who())
-            except (HotlineError, KeyError, ValueError) as exc:
-                flash(f"Not saved: {exc}", "error")
-            else:
-                audit(console().revisions.db, who(), "edited", f"referral {referral_id} in draft {draft.id}")
-                flash(f"Saved {referral_id} in the draft.", "ok")
-                return redirect(url_for("console.referral", referral_id=referral_id))
+        if not problems and save_in_draft(draft, name, lambda: set_referral(draft.files[name], referral_id, values),
+                                          "edited", f"referral {referral_id}", f"Saved {referral_id} in the draft."):
+            return redirect(url_for("console.referral", referral_id=referral_id))
         form = {**entry, **{k: v for k, v in values.items() if k != "hours"}, "phone": request.form.get("phone", "")}
     report = console().report(draft.files)
     findings = [f for f in report.findings if f.file == name and referral_id in f.reason]
@@ -421,6 +405,30 @@ def revisions_page():
     revisions = console().revisions
     return render_template("console/revisions.html", history=revisions.history(), live=revisions.live_id(),
                            served=current_app.extensions["hotline"].content.version)
+
+
+USAGE_DAYS = (7, 30, 90, 400)
+
+
+@bp.get("/usage")
+@signed_in()
+def usage():
+    """The usage statistics (hotline/session/stats.py): suppressed counts, charts drawn as SVG
+    on the server (no script, nothing fetched from anywhere)."""
+    from hotline.errors import StoreUnavailable
+    from hotline.session import stats
+
+    days = request.args.get("days", 30, type=int)
+    days = days if days in USAGE_DAYS else 30
+    charts, table, unavailable = [], None, None
+    try:
+        table = stats.usage_table(current_app.extensions["hotline"].store, days)
+    except StoreUnavailable as exc:
+        unavailable = str(exc)
+    else:
+        charts = [stats.svg_chart(table, kind) for kind in ("new conversations", "page", "outcome")]
+    return render_template("console/usage.html", table=table, charts=charts, days=days, choices=USAGE_DAYS,
+                           threshold=stats.THRESHOLD, unavailable=unavailable, outcomes=stats.OUTCOMES)
 
 
 @bp.get("/diff")
