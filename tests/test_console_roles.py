@@ -14,7 +14,7 @@ import pytest
 from click.testing import CliRunner
 
 from console_db import database_url  # noqa: F401  (fixture)
-from console_helpers import PASSWORD, Staff, console_app  # noqa: F401  (fixture)
+from console_helpers import Staff, console_app  # noqa: F401  (fixture)
 from conftest import Twilio, message_text
 from hotline.content.editing import nodes_of
 from hotline.errors import AccountError

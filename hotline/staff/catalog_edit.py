@@ -191,40 +191,35 @@ class Behind:
     contexts: list[str]
 
 
-_behind: OrderedDict[str, list[Behind]] = OrderedDict()
+def _behind_english(files: dict[str, str], languages: tuple[str, ...]) -> list[Behind]:
+    updated = refreshed(files, languages)
+    found = []
+    for code in languages:
+        name = po_name(code)
+        if code == ENGLISH or name not in updated or updated[name] == files.get(name):
+            continue
+        try:
+            before = {r.key: r.status for r in rows(files[name])} if files.get(name) else {}
+            after = rows(updated[name])
+        except ValueError:
+            continue  # a catalog that cannot be read: the check says so
+        # Strings not done whose English (the key holds it) is new to this catalog: a string
+        # that was missing and still is, for the same English, was not left behind by this change.
+        left = [r for r in after if r.status != "done" and before.get(r.key) != r.status]
+        if left:
+            found.append(Behind(code, sum(r.status == "missing" for r in left),
+                                sum(r.status == "stale" for r in left), [r.context for r in left]))
+    return found
+
+
+_behind = ByFiles(_behind_english, keep=8)
 
 
 def behind_english(files: dict[str, str], languages: tuple[str, ...] = LANGUAGES) -> list[Behind]:
     """The languages whose strings the English of these files changed since their catalogs
-    were last updated (empty when the catalogs follow the English). HotlineError when the
-    English does not load."""
-    key = files_digest(files) + ",".join(languages)
-    with _lock:
-        if key in _behind:
-            return _behind[key]
-    updated = refreshed(files, languages)
-    found = []
-    if updated is not files:
-        for code in languages:
-            name = po_name(code)
-            if code == ENGLISH or name not in updated or updated[name] == files.get(name):
-                continue
-            try:
-                before = {r.key: r.status for r in rows(files[name])} if files.get(name) else {}
-                after = rows(updated[name])
-            except ValueError:
-                continue  # a catalog that cannot be read: the check says so
-            # Strings not done whose English (the key holds it) is new to this catalog: a string
-            # that was missing and still is, for the same English, was not left behind by this change.
-            left = [r for r in after if r.status != "done" and before.get(r.key) != r.status]
-            if left:
-                found.append(Behind(code, sum(r.status == "missing" for r in left),
-                                    sum(r.status == "stale" for r in left), [r.context for r in left]))
-    with _lock:
-        _behind[key] = found
-        while len(_behind) > 8:
-            _behind.popitem(last=False)
-    return found
+    were last updated (empty when the catalogs follow the English; remembered). HotlineError
+    when the English does not load."""
+    return _behind(files, tuple(languages))
 
 
 def describe_behind(behind: list[Behind]) -> str:
