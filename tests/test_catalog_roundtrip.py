@@ -104,6 +104,22 @@ def test_the_shipped_catalogs_pass_the_hotlines_msgfmt_checks():
         assert po is not None and [p for p in problems if p.severity == "error"] == [], (code, problems)
 
 
+def test_a_catalog_read_again_is_a_fresh_copy_of_the_same_reading():
+    """pocheck keeps what it read by the file's text; what one caller changes reaches no other."""
+    text = catalog_path(ROOT / "translations", "es").read_text(encoding="utf-8")
+    first, problems = pocheck.check(text)
+    fresh = pocheck._check(text)[0]  # polib's own parse, not the kept one
+    assert str(first) == str(fresh) and [e.linenum for e in first] == [e.linenum for e in fresh]
+    assert first.metadata == fresh.metadata and problems == pocheck._check(text)[1]
+    entry = next(e for e in first if e.msgstr)
+    entry.msgstr, entry.flags = "changed", ["fuzzy"]
+    first.metadata["Language"] = "xx"
+    problems.append(pocheck.Problem(1, "added by a caller"))
+    again, problems_again = pocheck.check(text)
+    assert again is not first and str(again) == str(fresh) and again.metadata["Language"] == "es"
+    assert "added by a caller" not in {p.reason for p in problems_again}
+
+
 def _babel_broken_catalog(tmp_path):
     """What `pybabel update --previous` wrote: Babel's writer with a long multi-line previous msgid."""
     script, node_id = _longest_translated_text(ROOT / "flows")

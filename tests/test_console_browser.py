@@ -123,6 +123,9 @@ def browser():
     driver.quit()
 
 
+# Once, on the production database, three workers sharing it: a browser run takes a minute, and tests/test_console.py and
+# tests/test_translators.py run the same steps on both databases without a browser.
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
 def test_a_staff_member_changes_a_step_and_every_worker_serves_it(browser, redis_url, database_url, tmp_path,
                                                                   figure):
     from selenium.webdriver.common.by import By

@@ -190,13 +190,13 @@ def links_for(call_sid: str):
 
 
 def test_memoised_menus_are_what_building_them_says(content):
-    from hotline.channels.voice import LANGUAGE_MENU, Call, Place
+    from hotline.channels.voice import LANGUAGE_MENU, Call, CallPlace
 
     line = phone_line(content, ROOT / "recordings")
     for lang in ("en", "es", "ar", "zh_Hans"):
         for node_id in content.script.nodes:
             parts = compose(content, lang, (Notice("voice_no_input"), Show(node_id)), "voice", SATURDAY_AFTERNOON)
-            for place in (Place(node_id, lang), Place(LANGUAGE_MENU, lang, ("en", "es"))):
+            for place in (CallPlace(node_id, lang), CallPlace(LANGUAGE_MENU, lang, ("en", "es"))):
                 for n, call in enumerate((Call(1_790_000_000), Call(1_790_000_500, misses=1, said="k"))):
                     links = links_for(f"CA{n}")
                     memoised = str(line.menu(parts, place, call, links))
@@ -206,20 +206,20 @@ def test_memoised_menus_are_what_building_them_says(content):
 
 def test_a_menu_whose_words_hold_a_marker_is_built_each_time(content):
     from hotline.channels.compose import Line
-    from hotline.channels.voice import Call, Place
+    from hotline.channels.voice import Call, CallPlace
 
     line = phone_line(content, ROOT / "recordings")
     parts = [Line("Say hotline-marker:gather-action to nobody.", "en", "messages:hint")]
-    first = str(line.menu(parts, Place("main_menu", "en"), Call(1), links_for("CA1")))
-    second = str(line.menu(parts, Place("main_menu", "en"), Call(2), links_for("CA2")))
+    first = str(line.menu(parts, CallPlace("main_menu", "en"), Call(1), links_for("CA1")))
+    second = str(line.menu(parts, CallPlace("main_menu", "en"), Call(2), links_for("CA2")))
     assert "CA1" in first and "CA2" in second and "hotline-marker:gather-action to nobody" in second
-    assert first == str(line._menu(parts, Place("main_menu", "en"), Call(1), links_for("CA1")))
+    assert first == str(line._menu(parts, CallPlace("main_menu", "en"), Call(1), links_for("CA1")))
 
 
 def test_recorded_parts_take_their_audio_urls_from_each_request(tmp_path):
     from calls import CATALOGS, FLOWS, RECORDINGS
     from hotline.channels.compose import Line
-    from hotline.channels.voice import Call, Links, Place
+    from hotline.channels.voice import Call, Links, CallPlace
 
     small = load_content(FLOWS, CATALOGS, ("en", "es", "ht", "ps"))
     line = phone_line(small, RECORDINGS)
@@ -228,7 +228,7 @@ def test_recorded_parts_take_their_audio_urls_from_each_request(tmp_path):
     for host in ("https://a.example.org", "https://b.example.org"):
         links = Links(key=lambda call, place: "/voice/key", silence=lambda call, place: "/voice/silence",
                       clip=lambda code, context, host=host: f"{host}/voice/recordings/{code}/{context}.mp3")
-        hosts.append(str(line.menu(parts, Place("main_menu", "ht"), Call(1), links)))
+        hosts.append(str(line.menu(parts, CallPlace("main_menu", "ht"), Call(1), links)))
     assert "a.example.org" in hosts[0] and "b.example.org" in hosts[1]
 
 
@@ -238,15 +238,15 @@ def test_the_phone_links_are_a_route_and_one_opaque_token(make_app, redis_url):
     same call and place only with the app's key."""
     from flask import url_for
 
-    from hotline.channels.voice import Call, Place, unpack
+    from hotline.channels.voice import Call, CallPlace, unpack
     from hotline.channels.voice.token import Sealer
     from hotline.web.voice import _links
 
     app = make_app(redis_url=redis_url, languages=("en",))
     sealer = app.extensions["hotline_phone"].sealer
     calls = [Call(1_790_000_000), Call(1_790_000_123, misses=2, said="kl")]
-    places = [Place("main_menu", "en"), Place("@lang", "en", ("en", "es", "zh_Hans")), Place("@volunteer", "fa_AF"),
-              Place("door_warrant", "zh_Hans", back=("main_menu", "door"), more=True)]
+    places = [CallPlace("main_menu", "en"), CallPlace("@lang", "en", ("en", "es", "zh_Hans")), CallPlace("@volunteer", "fa_AF"),
+              CallPlace("door_warrant", "zh_Hans", back=("main_menu", "door"), more=True)]
     for root in ("", "/hotline"):
         with app.test_request_context("/voice/key", method="POST", base_url=f"https://hotline.example.org{root}"):
             links = _links()

@@ -239,16 +239,28 @@ def test_without_a_sender_a_language_without_voice_still_gets_the_ona_number(pho
     assert heard.hung_up and heard.said[-2][2].endswith("/ps/messages__voice_ona.mp3")
 
 
-def test_an_incomplete_recording_set_means_text_instead_of_voice(phone_app, sender, tmp_path):
+def test_an_incomplete_recording_set_falls_back_page_by_page(phone_app, sender, tmp_path):
     shelf = tmp_path / "recordings"
     shutil.copytree(RECORDINGS, shelf)
     (shelf / "ht" / "main__door__text.mp3").unlink()
     heard = PhoneCall(Twilio(phone_app(sender=sender, recordings=shelf).test_client())).dial()
-    # still named by its recorded name; choosing it gets what exists for it (ONA is open)
+    # still named by its recorded name
     assert "/ht/language__ht.mp3" in str(heard.said)
     phone = PhoneCall(Twilio(phone_app(sender=sender, recordings=shelf).test_client()))
     phone.dial()
-    assert phone.press("8").root.find("Dial").text == "+18005667636"
+    # The main menu is all recorded: played, though another page is not.
+    menu = phone.press("8")
+    assert menu.root.find("Dial") is None
+    assert any(verb == "Play" and url.endswith("/ht/main__main_menu__text.mp3") for verb, _, url in menu.said)
+    # The page without its recording: what exists for the language (ONA is open).
+    assert phone.press("1").root.find("Dial").text == "+18005667636"
+    # A recorded page still plays: the other topic's page.
+    again = PhoneCall(Twilio(phone_app(sender=sender, recordings=shelf).test_client()), number="+16075550177")
+    again.dial()
+    again.press("8")
+    legal = again.press("2")
+    assert legal.root.find("Dial") is None
+    assert any(verb == "Play" and url.endswith("/ht/main__legal_help__text.mp3") for verb, _, url in legal.said)
 
 
 def test_a_withheld_number_is_kept_apart_and_never_texted(phone_app, sender):

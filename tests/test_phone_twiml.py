@@ -14,7 +14,7 @@ import pytest
 
 from calls import PhoneCall, check_twiml, walk_every_node
 from conftest import Twilio
-from hotline.channels.voice import spoken
+from hotline.channels.voice import readable_aloud
 from hotline.channels.voice.speech import RECORDED, TTS, clip_id, clips_needed, missing_recordings, readiness, Recordings
 from hotline.content.bundle import load_content
 from hotline.core.languages import LANGUAGES
@@ -162,7 +162,7 @@ def test_the_real_scripts_need_a_clip_for_every_spoken_string():
     ("Form I-205, since 2025.", "Form I-205, since 2025."),
 ])
 def test_spoken_forms(text, expected):
-    assert spoken(text) == expected
+    assert readable_aloud(text) == expected
 
 
 def test_no_web_address_is_ever_said_on_the_real_scripts(make_app, redis_url):

@@ -10,6 +10,7 @@ import time
 import urllib.parse
 import urllib.request
 
+import pytest
 import pyotp
 from twilio.request_validator import RequestValidator
 
@@ -32,6 +33,9 @@ def texted(port: int, number: str, body: str) -> str:
         return response.read().decode("utf-8")
 
 
+# Once, on the README's embedded database: a browser run takes a minute, and tests/test_console.py and
+# tests/test_translators.py run the same steps on both databases without a browser.
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 def test_a_translator_brings_a_stale_spanish_string_up_to_date_and_callers_get_it(browser, redis_url, database_url,
                                                                                  tmp_path):
     from selenium.common.exceptions import StaleElementReferenceException

@@ -9,10 +9,11 @@ import hashlib
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Hashable, TypeVar
+from typing import Callable, Hashable, Mapping, TypeVar
 
 from hotline.content.script import Script
 from hotline.content.loader import load_script
+from hotline.content.recordings import Take, read_folder
 from hotline.core.languages import LANGUAGES
 from hotline.content.catalogs.languages import Languages, catalog_path, load_languages
 
@@ -59,15 +60,24 @@ class Content:
     languages: Languages
     # A hash of the catalogs' bytes: a published translation changes the version too.
     catalogs: str = ""
+    # A hash of the recordings manifests (hotline/content/recordings.py), "" when there are none:
+    # approving a clip changes the version as a translation does.
+    recordings: str = ""
+    # {language: {clip id: Take}} and the folder their audio was written to (a revision's own);
+    # empty for a checkout, whose phone line plays the recordings/ folder as it always did.
+    takes: Mapping[str, Mapping[str, Take]] = field(default_factory=dict, compare=False, repr=False)
+    audio_dir: Path | None = field(default=None, compare=False, repr=False)
     # Not an argument: a new Content (a reload, dataclasses.replace) starts with an empty memo.
     renders: Renders = field(default_factory=Renders, init=False, compare=False, repr=False)
 
     @property
     def version(self) -> str:
         """What /healthz reports: the scripts' hash, joined with the catalogs' when there are any."""
-        if not self.catalogs:
+        if not self.catalogs and not self.recordings:
             return self.script.version
-        return hashlib.sha256(f"{self.script.version}:{self.catalogs}".encode()).hexdigest()[:12]
+        if not self.recordings:
+            return hashlib.sha256(f"{self.script.version}:{self.catalogs}".encode()).hexdigest()[:12]
+        return hashlib.sha256(f"{self.script.version}:{self.catalogs}:{self.recordings}".encode()).hexdigest()[:12]
 
 
 def catalogs_digest(translations_dir: str | Path, languages: tuple[str, ...]) -> str:
@@ -80,10 +90,15 @@ def catalogs_digest(translations_dir: str | Path, languages: tuple[str, ...]) ->
     return digest.hexdigest() if seen else ""
 
 
-def load_content(flows_dir: str | Path, translations_dir: str | Path, languages: tuple[str, ...] = LANGUAGES) -> Content:
-    """Raises ScriptError or CatalogError; nothing half-loaded is ever returned."""
+def load_content(flows_dir: str | Path, translations_dir: str | Path, languages: tuple[str, ...] = LANGUAGES,
+                 recordings_dir: str | Path | None = None) -> Content:
+    """Raises ScriptError, CatalogError or RecordingsError; nothing half-loaded is ever returned.
+
+    `recordings_dir`: a revision's recordings/ (manifests and their audio); a checkout has none."""
     script = load_script(flows_dir)
     # Hashed before reading: if a catalog changes in between, the version is the older one
     # and the next reload (which sees a different hash) brings both up to date.
     catalogs = catalogs_digest(translations_dir, languages)
-    return Content(script=script, languages=load_languages(script, translations_dir, languages), catalogs=catalogs)
+    takes, recorded = read_folder(recordings_dir) if recordings_dir is not None else ({}, "")
+    return Content(script=script, languages=load_languages(script, translations_dir, languages), catalogs=catalogs,
+                   recordings=recorded, takes=takes, audio_dir=Path(recordings_dir) if takes else None)

@@ -7,16 +7,20 @@ entries changed in which language. Not a line diff of YAML.
 from __future__ import annotations
 
 import difflib
+import functools
 from dataclasses import dataclass, field
 
 import yaml
 from babel.messages.pofile import read_po
 import io
+import json
+
+from hotline.content.yamlsource import plain_load
 
 
 @dataclass
 class Change:
-    kind: str  # "node", "referral", "source", "message", "keyword", "flow", "card", "translation"
+    kind: str  # "node", "referral", "source", "message", "keyword", "flow", "card", "translation", "recording"
     key: str
     how: str  # "added", "removed", "changed"
     fields: dict[str, tuple[str, str]] = field(default_factory=dict)  # field -> (before, after)
@@ -47,7 +51,7 @@ def _entries(files: dict[str, str]) -> dict[tuple[str, str], object]:
         if not (name.startswith("flows/") and name.endswith(".yaml")):
             continue
         try:
-            doc = yaml.safe_load(text) or {}
+            doc = plain_load(text) or {}
         except yaml.YAMLError:
             out[("file", name)] = text
             continue
@@ -59,17 +63,36 @@ def _entries(files: dict[str, str]) -> dict[tuple[str, str], object]:
         if "card" in doc:
             out[("card", "card")] = doc["card"]
     for name, text in files.items():
+        if name.startswith("recordings/") and name.endswith(".json"):  # hotline/content/recordings.py
+            lang = name.split("/")[1].removesuffix(".json")
+            try:
+                clips = (json.loads(text) or {}).get("clips", {})
+            except ValueError:
+                out[("recording", lang)] = text
+                continue
+            for clip, take in clips.items():
+                out[("recording", f"{lang} {clip}")] = {
+                    "status": take.get("status"), "words": take.get("text"), "audio": str(take.get("sha256", ""))[:12],
+                    "by": take.get("approved_by") or take.get("recorded_by")}
         if name.endswith("messages.po"):
             lang = name.split("/")[1]
-            try:
-                catalog = read_po(io.StringIO(text))
-            except Exception:  # a broken catalog still shows as changed, whole
+            entries = _translations(text)
+            if entries is None:  # a broken catalog still shows as changed, whole
                 out[("translation", lang)] = text
                 continue
-            for message in catalog:
-                if message.id:
-                    out[("translation", f"{lang} {message.context or ''}")] = str(message.string)
+            for context, string in entries:
+                out[("translation", f"{lang} {context}")] = string
     return out
+
+
+# Every diff reads both sides' catalogs, mostly the same texts as the last diff: each is read once.
+@functools.lru_cache(maxsize=64)
+def _translations(text: str) -> tuple[tuple[str, str], ...] | None:
+    try:
+        catalog = read_po(io.StringIO(text))
+    except Exception:
+        return None
+    return tuple((message.context or "", str(message.string)) for message in catalog if message.id)
 
 
 def _flat(value: object) -> dict[str, str]:

@@ -15,6 +15,8 @@ import yaml
 from ruamel.yaml import YAML
 from ruamel.yaml.scalarstring import FoldedScalarString
 
+from hotline.content.yamlsource import plain_load
+
 NODE_TEXT_FIELDS = ("text", "sms", "voice")
 # What a reviewer's sign-off covers: everything but the sign-off itself.
 _NOT_REVIEWED = ("reviewed", "reviewer")
@@ -34,7 +36,7 @@ def parsed(files: dict[str, str]) -> dict[str, Any]:
     for name, text in files.items():
         if name.startswith("flows/") and name.endswith(".yaml"):
             try:
-                out[name] = yaml.safe_load(text) or {}
+                out[name] = plain_load(text) or {}
             except yaml.YAMLError:
                 out[name] = {}
     return out

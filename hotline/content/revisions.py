@@ -11,6 +11,11 @@ from its publisher thread (hotline/session/publishing.py, RevisionSource) and lo
 revision when it changed: no restart, and nothing added to a caller's turn.
 
 Staff edit a draft (a copy of a revision's files); the console checks, reviews and publishes it.
+
+Recordings are part of a revision too: a manifest per language (recordings/<language>.json,
+hotline/content/recordings.py) names each clip's audio by its sha256, and the audio is kept
+once in the clip_audio table. `materialize` writes it beside the manifests when a worker loads
+the revision, so a rollback brings back the clips that revision had.
 """
 from __future__ import annotations
 
@@ -29,7 +34,8 @@ from sqlalchemy.exc import IntegrityError
 from hotline.content.bundle import Content, load_content
 from hotline.content.catalogs.languages import LANGUAGES
 from hotline.content.db import Database
-from hotline.content.db.models import Draft, Live, Revision, utcnow
+from hotline.content.db.models import ClipAudio, Draft, Live, Revision, utcnow
+from hotline.content.recordings import FOLDER, hashes, is_manifest, manifests
 from hotline.errors import HotlineError
 
 
@@ -56,9 +62,13 @@ def collect(flows_dir: str | Path, translations_dir: str | Path) -> dict[str, st
 
 def _safe(name: str) -> str:
     parts = Path(name).parts
-    if Path(name).is_absolute() or ".." in parts or parts[0] not in ("flows", "translations"):
+    if Path(name).is_absolute() or ".." in parts or (parts[0] not in ("flows", "translations")
+                                                     and not is_manifest(name)):
         raise RevisionError(f"{name!r} is not a content file")
     return name
+
+
+Audio = Callable[[str], "bytes | None"]  # sha256 -> the clip's MP3 (None: not stored)
 
 
 def write_files(files: dict[str, str], root: str | Path) -> Path:
@@ -109,12 +119,40 @@ _CACHE = Path(tempfile.gettempdir()) / f"hotline-revisions-{os.getuid()}"
 _cache_lock = threading.Lock()
 
 
-def materialize(files: dict[str, str]) -> Path:
-    """A folder holding these files (flows/, translations/), made once per set of files: the
-    loader reads folders, and its findings then name files as staff know them (flows/door.yaml)."""
+def materialize(files: dict[str, str], audio: Audio | None = None) -> Path:
+    """A folder holding these files (flows/, translations/, recordings/), made once per set of
+    files: the loader reads folders, and its findings then name files as staff know them
+    (flows/door.yaml). With `audio`, the clips the manifests name are written too, as
+    recordings/<language>/<clip id>.mp3 (the layout the phone line serves)."""
     root = _CACHE / files_digest(files)[:24]
+    if not root.is_dir():
+        _build(files, root)
+    if audio is not None:
+        _write_audio(files, root, audio)
+    return root
+
+
+def _write_audio(files: dict[str, str], root: Path, audio: Audio) -> None:
+    for code, takes in manifests(files).items():
+        folder = root / FOLDER / code
+        for clip, take in takes.items():
+            path = folder / f"{clip}.mp3"
+            if path.is_file():
+                continue
+            data = audio(take.sha256)
+            if data is None or hashlib.sha256(data).hexdigest() != take.sha256:
+                continue  # Revisions.add refuses a manifest whose audio is not stored; a draft may lack it
+            folder.mkdir(parents=True, exist_ok=True)
+            handle, temporary = tempfile.mkstemp(dir=folder, prefix=".new-")
+            with os.fdopen(handle, "wb") as out:
+                out.write(data)
+            os.chmod(temporary, 0o644)
+            os.replace(temporary, path)  # whole or not at all: Twilio may be fetching it
+
+
+def _build(files: dict[str, str], root: Path) -> None:
     if root.is_dir():
-        return root
+        return
     with _cache_lock:
         if root.is_dir():
             return root
@@ -125,13 +163,12 @@ def materialize(files: dict[str, str]) -> Path:
             building.rename(root)  # whole or not at all: another process may be reading it
         except OSError:
             shutil.rmtree(building, ignore_errors=True)
-    return root
 
 
-def load_files(files: dict[str, str], languages: tuple[str, ...] = LANGUAGES) -> Content:
-    """Raises ScriptError or CatalogError, exactly as loading a checkout does."""
-    root = materialize(files)
-    return load_content(root / "flows", root / "translations", languages)
+def load_files(files: dict[str, str], languages: tuple[str, ...] = LANGUAGES, audio: Audio | None = None) -> Content:
+    """Raises ScriptError, CatalogError or RecordingsError, exactly as loading a checkout does."""
+    root = materialize(files, audio)
+    return load_content(root / "flows", root / "translations", languages, root / FOLDER)
 
 
 def version_of(files: dict[str, str]) -> str:
@@ -164,9 +201,39 @@ class Revisions:
         with self.db.session() as session:
             return list(session.scalars(select(Revision).order_by(Revision.created_at.desc()).limit(limit)))
 
+    # ---- recorded audio, by hash ------------------------------------------------------------
+
+    def put_audio(self, data: bytes, by: str) -> str:
+        """Keep a clip's MP3 (once per distinct content); its sha256 is what manifests name."""
+        sha = hashlib.sha256(data).hexdigest()
+        try:
+            with self.db.session() as session, session.begin():
+                if session.get(ClipAudio, sha) is None:
+                    session.add(ClipAudio(sha256=sha, data=data, size=len(data), created_by=by, created_at=utcnow()))
+        except IntegrityError:  # the same take stored a moment ago
+            pass
+        return sha
+
+    def audio(self, sha: str) -> bytes | None:
+        with self.db.session() as session:
+            row = session.get(ClipAudio, sha)
+            return bytes(row.data) if row is not None else None
+
+    def missing_audio(self, files: dict[str, str]) -> set[str]:
+        wanted = hashes(files)
+        if not wanted:
+            return set()
+        with self.db.session() as session:
+            stored = set(session.scalars(select(ClipAudio.sha256).where(ClipAudio.sha256.in_(wanted))))
+        return wanted - stored
+
     def add(self, files: dict[str, str], by: str, note: str = "", parent: str | None = None) -> Revision:
-        """Store the content as a revision (it must load: raises ScriptError/CatalogError)."""
+        """Store the content as a revision (it must load: raises ScriptError/CatalogError/RecordingsError,
+        and every clip its manifests name must be stored)."""
         files = {_safe(name): text for name, text in files.items()}
+        missing = self.missing_audio(files)
+        if missing:
+            raise RevisionError(f"{len(missing)} recording(s) named by the manifests are not stored; record them again")
         revision_id = version_of(files)
         try:
             with self.db.session() as session, session.begin():
@@ -191,8 +258,10 @@ class Revisions:
                 live.revision_id, live.by, live.since = revision_id, by, utcnow()
 
     def import_dir(self, flows_dir: str | Path, translations_dir: str | Path, by: str, note: str = "") -> Revision:
-        revision = self.add(collect(flows_dir, translations_dir), by, note or f"imported from {Path(flows_dir).name}/",
-                            parent=self.live_id())
+        """Publish a folder; an exported one's recordings (recordings/*.json beside flows/, and the
+        clips they name) come with it."""
+        files = {**collect(flows_dir, translations_dir), **self._import_recordings(Path(flows_dir).parent / FOLDER, by)}
+        revision = self.add(files, by, note or f"imported from {Path(flows_dir).name}/", parent=self.live_id())
         self.make_live(revision.id, by)
         return revision
 
@@ -209,8 +278,25 @@ class Revisions:
             live = self.live_id()
         return live
 
+    def _import_recordings(self, folder: Path, by: str) -> dict[str, str]:
+        if not folder.is_dir():
+            return {}
+        files = {f"{FOLDER}/{path.name}": path.read_text(encoding="utf-8") for path in sorted(folder.glob("*.json"))}
+        for code, takes in manifests(files).items():
+            for clip, take in takes.items():
+                path = folder / code / f"{clip}.mp3"
+                data = path.read_bytes() if path.is_file() else b""
+                if hashlib.sha256(data).hexdigest() != take.sha256:
+                    raise RevisionError(f"{path} is missing or is not the recording {FOLDER}/{code}.json names")
+                self.put_audio(data, by)
+        return files
+
     def export(self, revision_id: str, target: str | Path) -> Path:
-        return write_files(self.get(revision_id).files, target)
+        """The revision's files, and its clips' audio as recordings/<language>/<clip id>.mp3."""
+        files = self.get(revision_id).files
+        root = write_files(files, target)
+        _write_audio(files, root, self.audio)
+        return root
 
     # ---- drafts ---------------------------------------------------------------------------
 
@@ -275,5 +361,5 @@ class RevisionSource:
         revision_id = revision_id or self.live_id()
         if revision_id is None:
             raise RevisionError("nothing is live")
-        return load_files(self.revisions.get(revision_id).files, self.languages)
+        return load_files(self.revisions.get(revision_id).files, self.languages, audio=self.revisions.audio)
 

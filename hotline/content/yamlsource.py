@@ -8,6 +8,8 @@ must hear about it, so duplicates are findings here.
 """
 from __future__ import annotations
 
+import functools
+import pickle
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -229,3 +231,18 @@ def _sibling(lines: list[str], index: int, indent: int) -> tuple[int, str, int] 
         if column < indent:  # a key further left opens the block this line is in: stop there
             break
     return (best[1], best[2], best[3]) if best else None
+
+
+def plain_load(text: str) -> Any:
+    """yaml.safe_load(text), each text parsed once: the caller gets its own copy of the result.
+
+    The console reads every flow file of the live revision and of the draft plainly (nodes,
+    diffs, reviews) on every page, mostly the same texts again; PyYAML's pure-Python parser,
+    which decides what reads as {} here, takes 5-50 ms a file. Raises yaml.YAMLError as
+    safe_load does (a refused text is not kept)."""
+    return pickle.loads(_plain_pickled(text))
+
+
+@functools.lru_cache(maxsize=256)
+def _plain_pickled(text: str) -> bytes:
+    return pickle.dumps(yaml.safe_load(text), protocol=pickle.HIGHEST_PROTOCOL)

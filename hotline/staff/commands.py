@@ -118,7 +118,7 @@ def render_node(node: str, lang: str, channel: str, at: str | None, flows_dir=No
         cost = billed(text)
         click.secho(f"-- {cost.segments} SMS segment(s), {cost.encoding}, {len(text)} characters", err=True, fg="cyan")
     else:
-        click.echo(preview.spoken(content, turn, when))
+        click.echo(preview.heard(content, turn, when))
         voice = TTS.get(lang)
         note = f"spoken by Twilio text-to-speech ({voice})" if voice else "no Twilio voice for this language: needs recordings"
         click.secho(f"-- {note}", err=True, fg="cyan")

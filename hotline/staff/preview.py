@@ -16,7 +16,7 @@ from pathlib import Path
 
 from hotline.channels.compose import compose
 from hotline.channels.voice import PhoneLine, voice_outputs
-from hotline.channels.voice import spoken as voice_spoken
+from hotline.channels.voice import readable_aloud
 from hotline.channels.voice.speech import Recordings
 from hotline.config import Settings
 from hotline.content.bundle import Content, catalogs_digest
@@ -74,7 +74,7 @@ def arrival(content: Content, node_id: str, lang: str) -> Turn:
     return step(content, State(node=checked_node(content, node_id), lang=checked_language(content, lang)), Words(REPEAT))
 
 
-def spoken(content: Content, turn: Turn, now: dt.datetime) -> str:
+def heard(content: Content, turn: Turn, now: dt.datetime) -> str:
     """What the phone line says for a turn, one sentence group a line, as the phone line itself
     words it (hotline/channels/voice/__init__.py): phone numbers digit by digit, no web addresses, the
     phone's hints instead of the texting ones, English where a language lacks a translation.
@@ -84,10 +84,10 @@ def spoken(content: Content, turn: Turn, now: dt.datetime) -> str:
     said = []
     for part in compose(content, turn.state.lang, voice_outputs(turn.outputs), "voice", now):
         words, _ = line.words_for(part)
-        said.append(voice_spoken(words))
+        said.append(readable_aloud(words))
     # The end of a topic already says the keys (its leaf hint); a menu gets them once, as a call does.
     if turn.waits_for_choice and Notice("leaf_hint") not in turn.outputs:
-        said.append(voice_spoken(book.message("voice_keys")))
+        said.append(readable_aloud(book.message("voice_keys")))
     return "\n".join(said)
 
 

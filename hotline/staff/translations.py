@@ -25,7 +25,8 @@ from hotline.content.catalogs import pocheck
 from hotline.content.script import Script
 from hotline.content.catalogs.strings import Translatable, translatables
 from hotline.core.languages import ENGLISH
-from hotline.content.catalogs.languages import MIN_COVERAGE, Language, catalog_path, CatalogFile, load_languages, read_catalog, review_status
+from hotline.content.catalogs.languages import (MIN_COVERAGE, Language, catalog_path, CatalogFile, catalog_report, is_offered,
+                                                read_catalog, review_status)
 from hotline.staff.findings import CheckFinding, LanguageStatus
 
 REVIEWED = "reviewed"
@@ -110,16 +111,17 @@ def _review_one(script: Script, strings: list[Translatable], translations_dir: P
     if not any(f.severity == "error" for f in findings):
         findings += [CheckFinding("errors", "error", shown, p.line, f"msgfmt -c: {p.reason}", code) for p in gnu]
     try:
+        # What load_languages(script, translations_dir, (ENGLISH, code)) says of this catalog,
+        # without building the phrasebooks it would (the preview builds them once, for all).
         with quiet_catalog_log():
-            languages = load_languages(script, translations_dir, (ENGLISH, code))
+            report, _ = catalog_report(script, path, code)
     except CatalogError as exc:
         if not findings:  # i18n refused it for a reason the line scan did not see: say so as it is
             findings.append(CheckFinding("errors", "error", shown, 1, str(exc), code))
         status = LanguageStatus(code, name, shown, review_status(path.read_text(encoding="utf-8", errors="replace")), False,
                                 total=len(strings), broken=True)
         return status, findings, lines
-    report = languages.reports[code]
-    offered = code in languages.codes
+    offered = is_offered(report)
     stale = _stale_entries(catalog, strings)
     status = LanguageStatus(code, name, shown, report.review_status, offered, total=report.total,
                             translated=report.translated, missing=len(report.missing), fuzzy=len(report.fuzzy),
@@ -186,18 +188,43 @@ def msgfmt_problems(path: Path) -> list[pocheck.Problem]:
     if program is None:
         return []
     try:
+        content = path.read_bytes()
+    except OSError:
+        content = None
+    key = (program, content)
+    if content is not None and key in _msgfmt_seen:
+        return list(_msgfmt_seen[key])
+    problems, by_line = _run_msgfmt(program, path)
+    # msgfmt's answer depends on the file's bytes alone: kept for the next check of the same
+    # catalog (the console checks every draft; the tests check the same catalogs again and
+    # again), unless it had to be told in msgfmt's last line, which may name the path.
+    if content is not None and by_line:
+        if len(_msgfmt_seen) >= 64:
+            _msgfmt_seen.pop(next(iter(_msgfmt_seen)))
+        _msgfmt_seen[key] = tuple(problems)
+    return problems
+
+
+_msgfmt_seen: dict[tuple[str, bytes], tuple[pocheck.Problem, ...]] = {}
+
+
+def _run_msgfmt(program: str, path: Path) -> tuple[list[pocheck.Problem], bool]:
+    """msgfmt -c's errors, and whether each came from a line that names its place."""
+    try:
         done = subprocess.run([program, "-c", "-o", os.devnull, str(path)], capture_output=True, text=True,
                               timeout=30, env={**os.environ, "LC_ALL": "C"})
     except (OSError, subprocess.TimeoutExpired):
-        return []
+        return [], False
     if done.returncode == 0:
-        return []
+        return [], True
     problems = []
     for text in done.stderr.splitlines():
         found = re.match(rf"^{re.escape(str(path))}:(\d+)(?::\d+)?: (?!warning)(.*)$", text)
         if found:
             problems.append(pocheck.Problem(int(found.group(1)), found.group(2)))
-    return problems or [pocheck.Problem(1, done.stderr.strip().splitlines()[-1] if done.stderr.strip() else "failed")]
+    if problems:
+        return problems, True
+    return [pocheck.Problem(1, done.stderr.strip().splitlines()[-1] if done.stderr.strip() else "failed")], False
 
 
 def _entry_findings(status: LanguageStatus, missing: list[str], fuzzy: list[str], stale: list[_Stale],

@@ -30,10 +30,11 @@ from flask import Blueprint, Flask, Response, abort, current_app, request, send_
 from twilio.twiml.voice_response import VoiceResponse
 
 from hotline.channels import sms
-from hotline.channels.voice import (LANGUAGE_MENU, ONA_PLACE, VOLUNTEER, Call, Extras, Filled, Links, Place, PhoneLine,
+from hotline.channels.voice import (LANGUAGE_MENU, ONA_PLACE, VOLUNTEER, Call, Extras, Filled, Links, CallPlace, PhoneLine,
                                     heard, is_miss, pack, unpack)
 from hotline.channels.voice.token import Sealer
-from hotline.channels.voice.speech import TTS, Recordings, clip_id, menu_key, readiness
+from hotline.channels.voice.clips import Shelf
+from hotline.channels.voice.speech import TTS, clip_id, menu_key, readiness
 from hotline.config import PhoneSettings
 from hotline.content.bundle import Content
 from hotline.core.engine import Show, State, Turn
@@ -55,7 +56,6 @@ class _Lines:
 
     def __init__(self, settings: PhoneSettings, secret: str):
         self.settings = settings
-        self.recordings = Recordings(settings.recordings_dir)
         self.sealer = Sealer(secret)
         self.paths: dict[str, dict[str, str]] = {}  # mount point -> route -> path
         self._line: PhoneLine | None = None
@@ -63,9 +63,11 @@ class _Lines:
     def line(self, content: Content) -> PhoneLine:
         line = self._line
         if line is None or line.content is not content:
-            ready = readiness(content, self.recordings, self.settings.volunteers is not None,
-                              self.settings.fallback_referrals)
-            line = self._line = PhoneLine(content, self.recordings, ready)
+            volunteers, referrals = self.settings.volunteers is not None, self.settings.fallback_referrals
+            # The recordings folder, and the published revision's approved clips (clips.Shelf).
+            recordings = Shelf.of(self.settings.recordings_dir, content, volunteers, referrals)
+            ready = readiness(content, recordings, volunteers, referrals)
+            line = self._line = PhoneLine(content, recordings, ready)
             # Content gaps once per version, here, never per call: a language and a time
             # per caller in the log would say who called in what language.
             for code, how in ready.items():
@@ -176,6 +178,12 @@ def _can_text(reachable) -> bool:
 def _clip_url(code: str, context: str) -> str:
     name = f"{clip_id(context)}.mp3"
     settings = _settings()
+    version = _line().recordings.version(code, clip_id(context))
+    if version is not None:
+        # A clip published in the console: served by the app from its revision, the take's
+        # hash in the URL so that Twilio never plays a cached older take.
+        base = current_app.config["HOTLINE_SETTINGS"].public_url or request.host_url
+        return base.rstrip("/") + url_for("phone.recording", code=code, name=name, v=version)
     if settings.recordings_url:
         return f"{settings.recordings_url.rstrip('/')}/{code}/{name}"
     base = current_app.config["HOTLINE_SETTINGS"].public_url or request.host_url
@@ -207,13 +215,13 @@ def _paths(root: str) -> dict[str, str]:
     return paths
 
 
-def _opened(now: dt.datetime) -> tuple[Call, Place]:
+def _opened(now: dt.datetime) -> tuple[Call, CallPlace]:
     """The call and place of this callback's token. Twilio signed the URL, so a token that
     does not open means a URL from before a change of secret: start again at the main menu."""
     raw = _sealer().open(request.args.get("s", ""))
     opened = unpack(raw) if raw is not None else None
     if opened is None:
-        return Call(int(now.timestamp())), Place(contract.MAIN_MENU, ENGLISH)
+        return Call(int(now.timestamp())), CallPlace(contract.MAIN_MENU, ENGLISH)
     return opened
 
 
@@ -255,8 +263,11 @@ def answer() -> Response:
     call = Call(int(now.timestamp()))
     seen = _board().remembered(number)
     lang = seen.lang if seen is not None else None
-    if lang and lang in line.content.languages.books and not line.spoken(lang) \
+    if lang and lang in line.content.languages.books and not line.speaks(lang) \
             and len(line.content.languages.codes) > 1:
+        turn = _board().placed(number, State(node=contract.MAIN_MENU, lang=lang), "0", seen).turn
+        if not line.missing_clips(turn, now):  # its main menu is recorded: play it
+            return _twiml(line.turn(turn, call, _links(), now, _extras(line), _can_text(reachable)))
         # Their language (chosen by text) cannot be spoken: what exists for it, at once.
         return _unspoken(line, number, reachable, lang, call, now, State(lang=lang))
     # A caller who has a language already heard the welcome once: straight to the main menu.
@@ -314,6 +325,11 @@ def key() -> Response:
     call = call.missed() if is_miss(turn) else call.answered()
     if call.misses > line.allowed_misses(place):
         return _twiml(line.goodbye(place.lang, links))
+    lang = turn.state.lang or place.lang
+    if not line.speaks(lang) and line.missing_clips(turn, now):
+        # A language played from recordings, on a page not recorded yet: what the line does
+        # for a language it cannot speak (ONA's interpreters, or the text offer), page by page.
+        return _unspoken(line, number, reachable, lang, call, now, turn.state)
     return _twiml(line.turn(turn, call, links, now, extras, _can_text(reachable)))
 
 
@@ -415,6 +431,9 @@ def recording(code: str, name: str) -> Response:
     """Recorded clips are public information (the same rights content), so no signature."""
     if code not in LANGUAGES or not name.endswith(".mp3"):
         abort(404)
+    shelf = _line().recordings
+    if shelf.version(code, name.removesuffix(".mp3")) is not None:
+        return send_from_directory(shelf.revision / code, name, mimetype="audio/mpeg")
     return send_from_directory(_settings().recordings_dir / code, name, mimetype="audio/mpeg")
 
 
@@ -434,7 +453,7 @@ def _report_call(line: PhoneLine, lang: str, call: Call, now: dt.datetime) -> Re
     """"Report agents nearby" while responders are on shift: ring them, with a whisper; when
     the <Dial> ends, back to the main menu (how to report by text, if nobody answered)."""
     settings = _settings()
-    action = f"{_paths(request.script_root)['reported']}?s={_sealer().seal(pack(call, Place(contract.MAIN_MENU, lang)))}"
+    action = f"{_paths(request.script_root)['reported']}?s={_sealer().seal(pack(call, CallPlace(contract.MAIN_MENU, lang)))}"
     ring = settings.volunteers.ring_seconds if settings.volunteers else 20
     _board().count_outcome(lang, "voice", "responders")
     return _twiml(line.ring(lang, _responders(now), settings.hotline_number, ring, call, _links(), now,
@@ -442,7 +461,7 @@ def _report_call(line: PhoneLine, lang: str, call: Call, now: dt.datetime) -> Re
                             whisper=url_for("phone.report_whisper")))
 
 
-def _missed(line: PhoneLine, call: Call, place: Place, now: dt.datetime, reachable: bool,
+def _missed(line: PhoneLine, call: Call, place: CallPlace, now: dt.datetime, reachable: bool,
             silent: bool = False) -> Response:
     call = call.missed()
     if call.misses > line.allowed_misses(place, silent):
@@ -450,7 +469,7 @@ def _missed(line: PhoneLine, call: Call, place: Place, now: dt.datetime, reachab
     return _twiml(line.reprompt(place, call, _links(), now, _extras(line), _can_text(reachable)))
 
 
-def _language_key(line: PhoneLine, number: str, reachable: bool, digits: str, call: Call, place: Place,
+def _language_key(line: PhoneLine, number: str, reachable: bool, digits: str, call: Call, place: CallPlace,
                   now: dt.datetime) -> Response:
     links = _links()
     offer = tuple(c for c in (place.offer or line.content.languages.codes) if c in line.content.languages.books)
@@ -464,13 +483,14 @@ def _language_key(line: PhoneLine, number: str, reachable: bool, digits: str, ca
         return _twiml(line.turn(turn, call.answered(), links, now, _extras(line), _can_text(reachable)))
     if code is None:
         return _missed(line, call, place, now, reachable)
-    if not line.spoken(code):
-        return _unspoken(line, number, reachable, code, call, now, place.state())
     # The engine numbers its language list 1..n; the phone's keys are fixed per language.
     state = place.state()
     if not (state.node or "").startswith(LANGUAGE_MENU):
         state = replace(state, node=LANGUAGE_MENU)
     turn = _board().placed(number, state, str(offer.index(code) + 1) if code in offer else "1").turn
+    if not line.speaks(code) and line.missing_clips(turn, now):
+        # Played from recordings, and its main menu is not recorded yet: what exists for it.
+        return _unspoken(line, number, reachable, code, call, now, place.state())
     # A caller who has just chosen a language on the phone knows how: the main menu need
     # not say how to choose another (it does for a call that starts in a remembered one).
     call = call.answered().saying("l")

@@ -30,8 +30,12 @@ _PLAIN = str.maketrans({
 })
 
 
+_PLAIN_CHARS = frozenset(chr(code) for code in _PLAIN)
+
+
 def plain(text: str) -> str:
-    return text.translate(_PLAIN)
+    # Most texts hold none of them: finding that out is one pass in C, translating is a lookup a character.
+    return text if _PLAIN_CHARS.isdisjoint(text) else text.translate(_PLAIN)
 
 
 def body(parts: list, rtl: bool = False) -> str:

@@ -48,7 +48,8 @@ def is_rtl_letter(ch: str) -> bool:
 
 
 def has_rtl(text: str) -> bool:
-    return any(is_rtl_letter(ch) for ch in text)
+    # Each distinct character once: a reply repeats the same few dozen letters hundreds of times.
+    return not text.isascii() and any(is_rtl_letter(ch) for ch in set(text))
 
 
 def _starts_rtl(text: str) -> bool:

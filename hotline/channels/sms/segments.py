@@ -25,10 +25,14 @@ class Cost:
     forced_ucs2_by: tuple[str, ...]  # the distinct characters that are not GSM-7
 
 
+GSM7 = GSM7_BASIC | GSM7_EXTENSION
+
+
 def cost(text: str) -> Cost:
-    outside = tuple(dict.fromkeys(ch for ch in text if ch not in GSM7_BASIC and ch not in GSM7_EXTENSION))
+    # The distinct characters decide the encoding: one set operation, not one test a character.
+    outside = tuple(sorted(set(text) - GSM7, key=text.index))  # in the order they first appear
     if not outside:
-        units = sum(2 if ch in GSM7_EXTENSION else 1 for ch in text)
+        units = len(text) + sum(text.count(ch) for ch in GSM7_EXTENSION)  # an extension character is 2 septets
         segments = 1 if units <= 160 else -(-units // 153)
         return Cost("GSM-7", units, segments, ())
     units = len(text.encode("utf-16-le")) // 2

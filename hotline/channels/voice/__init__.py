@@ -33,7 +33,7 @@ from twilio.twiml.voice_response import Gather, VoiceResponse
 from hotline.channels.compose import Choice, Line, Part, compose, referral_lines
 from hotline.channels.voice.speech import TTS, Readiness, Recordings, clip_id, language_context, menu_key, untranslated
 from hotline.content.bundle import Content
-from hotline.core.engine import ChooseLanguage, Choices, Notice, Output, State, Turn
+from hotline.core.engine import LANGUAGE_MENU, ChooseLanguage, Choices, Notice, Output, State, Turn
 from hotline.core.hours import Opens, status
 from hotline.core import contract
 from hotline.content.catalogs.strings import message_context
@@ -42,7 +42,7 @@ from hotline.core.words import normalize
 
 log = logging.getLogger(__name__)
 
-LANGUAGE_MENU = "@lang"
+# LANGUAGE_MENU (the engine's "@lang") is where a <Gather> waits for a language; the two below are the phone's own.
 VOLUNTEER = "@volunteer"
 ONA_PLACE = "@ona"  # put through to the ONA hotline (a language the line cannot speak)
 # Re-prompts after no input or a key that means nothing here; the next miss says goodbye.
@@ -76,7 +76,7 @@ _END_OF_SENTENCE = (".", "!", "?", ":", ";", "。", "؟", "！", "？")
 
 
 @lru_cache(maxsize=4096)  # pure, and the line says the same few hundred texts all day
-def spoken(text: str) -> str:
+def readable_aloud(text: str) -> str:
     """Words as a voice should read them: phone numbers digit by digit, no web addresses.
 
     "Call 1-800-566-7636" -> "Call 1, 8 0 0, 5 6 6, 7 6 3 6": a text-to-speech voice reads
@@ -133,7 +133,7 @@ class Call:
 
 
 @dataclass(frozen=True)
-class Place:
+class CallPlace:
     """Where a <Gather> waits: a node, the language menu (with the engine's list) or @volunteer.
 
     The phone keeps its own place (node and BACK stack) in the call's URLs: a key applies to
@@ -153,7 +153,7 @@ class Place:
         return State(node=node or None, back=self.back, lang=self.lang or None)
 
     @classmethod
-    def of(cls, state: State, lang: str) -> "Place":
+    def of(cls, state: State, lang: str) -> "CallPlace":
         node = state.node or contract.MAIN_MENU
         if node.startswith(LANGUAGE_MENU):
             return cls(LANGUAGE_MENU, lang, back=state.back, engine=node)
@@ -163,33 +163,33 @@ class Place:
 _SEP = "\x1f"
 
 
-def pack(call: Call, place: Place) -> bytes:
+def pack(call: Call, place: CallPlace) -> bytes:
     """The plaintext of a token: node ids and codes never contain the separator."""
     fields = (str(call.started), str(call.misses), call.said, place.at, place.lang, ",".join(place.offer),
               ",".join(place.back), place.engine, "1" if place.more else "")
     return _SEP.join(fields).encode("utf-8")
 
 
-def unpack(raw: bytes) -> tuple[Call, Place] | None:
+def unpack(raw: bytes) -> tuple[Call, CallPlace] | None:
     try:
         started, misses, said, at, lang, offer, back, engine, more = raw.decode("utf-8").split(_SEP)
         call = Call(int(started), max(0, int(misses)), said)
     except ValueError:
         return None
     split = lambda text: tuple(item for item in text.split(",") if item)  # noqa: E731
-    return call, Place(at, lang, split(offer), split(back), engine, more == "1")
+    return call, CallPlace(at, lang, split(offer), split(back), engine, more == "1")
 
 
 @dataclass(frozen=True)
 class Links:
     """The URLs Twilio is sent to next; the web layer builds them (the channel knows no routes)."""
 
-    key: Callable[[Call, Place], str]
-    silence: Callable[[Call, Place], str]
+    key: Callable[[Call, CallPlace], str]
+    silence: Callable[[Call, CallPlace], str]
     clip: Callable[[str, str], str]  # (language, context) -> URL of the recording
-    dialed: Callable[[Call, Place], str] = lambda call, place: ""
-    whisper: Callable[[Call, Place], str] = lambda call, place: ""
-    recorded: Callable[[Call, Place], str] = lambda call, place: ""
+    dialed: Callable[[Call, CallPlace], str] = lambda call, place: ""
+    whisper: Callable[[Call, CallPlace], str] = lambda call, place: ""
+    recorded: Callable[[Call, CallPlace], str] = lambda call, place: ""
     voicemail_ready: Callable[[], str] = lambda: ""
 
 
@@ -234,8 +234,8 @@ class PhoneLine:
 
     # --- which languages --------------------------------------------------------------
 
-    def spoken(self, code: str | None) -> bool:
-        return self.ready.get(code or ENGLISH, Readiness(code or ENGLISH, "text")).spoken
+    def speaks(self, code: str | None) -> bool:
+        return self.ready.get(code or ENGLISH, Readiness(code or ENGLISH, "text")).can_speak
 
     def book(self, code: str | None):
         return self.content.languages.book(code)
@@ -264,7 +264,7 @@ class PhoneLine:
         if code in TTS:
             words, voice_code = self.words_for(part)
             voice = TTS[voice_code]
-            parent.say(spoken(words), voice=voice.voice, language=voice.language)
+            parent.say(readable_aloud(words), voice=voice.voice, language=voice.language)
         elif part.clip and self.has_clip(code, part.clip):
             parent.play(links.clip(code, part.clip))
         elif part.clip.startswith("messages:"):
@@ -275,7 +275,7 @@ class PhoneLine:
             if isinstance(part, Choice):
                 words = option(english.message("voice_press", label=_label(words), key=part.key))
             voice = TTS[ENGLISH]
-            parent.say(spoken(words), voice=voice.voice, language=voice.language)
+            parent.say(readable_aloud(words), voice=voice.voice, language=voice.language)
         # Anything else missing is content a recorded language is only offered with: logged
         # at load (web/voice.py), never per call.
 
@@ -299,7 +299,7 @@ class PhoneLine:
 
     # --- whole responses ----------------------------------------------------------------
 
-    def menu(self, parts: list[Part], place: Place, call: Call, links: Links,
+    def menu(self, parts: list[Part], place: CallPlace, call: Call, links: Links,
              timeout: int = GATHER_TIMEOUT) -> VoiceResponse | Filled:
         """Say `parts` inside a <Gather> that waits at `place`, then the no-input redirect.
 
@@ -318,7 +318,7 @@ class PhoneLine:
         return Filled(before + escape(links.key(call, place), {'"': "&quot;"}) + between
                       + escape(links.silence(call, place)) + after)
 
-    def _template(self, parts: list[Part], place: Place, timeout: int) -> tuple[str, str, str] | None:
+    def _template(self, parts: list[Part], place: CallPlace, timeout: int) -> tuple[str, str, str] | None:
         marked = Links(key=lambda call, place: _ACTION, silence=lambda call, place: _REDIRECT, clip=_no_clip)
         document = str(self._menu(parts, place, Call(0), marked, timeout))
         if document.count(_ACTION) != 1 or document.count(_REDIRECT) != 1:
@@ -327,7 +327,7 @@ class PhoneLine:
         between, _, after = rest.partition(_REDIRECT)
         return before, between, after
 
-    def _menu(self, parts: list[Part], place: Place, call: Call, links: Links,
+    def _menu(self, parts: list[Part], place: CallPlace, call: Call, links: Links,
               timeout: int = GATHER_TIMEOUT) -> VoiceResponse:
         response = VoiceResponse()
         choices = [p for p in parts if isinstance(p, Choice)]
@@ -355,7 +355,7 @@ class PhoneLine:
         node = self.content.script.nodes.get(at)
         return node is not None and at != contract.MAIN_MENU and (node.legal or not node.menu)
 
-    def allowed_misses(self, place: Place, silent: bool = False) -> int:
+    def allowed_misses(self, place: CallPlace, silent: bool = False) -> int:
         """Misses in a row before goodbye; quiet after a page gets one more chance."""
         return MAX_MISSES + 1 if silent and self.is_page(place.at) else MAX_MISSES
 
@@ -367,7 +367,7 @@ class PhoneLine:
             return self.language_menu(offers[-1].codes, call, links, can_text, now, engine=turn.state.node or "",
                                       back=turn.state.back, lang=turn.state.lang or "")
         lang = self.book(turn.state.lang).code
-        place = Place.of(turn.state, lang)
+        place = CallPlace.of(turn.state, lang)
         outputs = turn.outputs
         if outputs == (Notice("leaf_hint"),):  # a key that means nothing on a page without a menu
             outputs = (Notice("voice_no_input"),) + outputs
@@ -377,14 +377,27 @@ class PhoneLine:
             call = call.saying("k")
         return self.menu(parts, place, call, links, PAGE_TIMEOUT if self.is_page(place.at) else GATHER_TIMEOUT)
 
-    def more(self, place: Place, call: Call, links: Links, now: dt.datetime, extras: Extras = Extras()):
+    def missing_clips(self, turn: Turn, now: dt.datetime) -> list[str]:
+        """The clips a turn's page lacks in a language played from recordings (empty: it can be
+        played). Only the page's own words count (its text, referrals and choices): a missing
+        message of the hotline's own is said in English (speak), a missing page is not said.
+        Asked page by page, so one recorded page serves its callers before the rest exist."""
+        lang = self.book(turn.state.lang).code
+        if lang in TTS or any(isinstance(o, ChooseLanguage) for o in turn.outputs):
+            return []
+        place = CallPlace.of(turn.state, lang)
+        parts = self.paged(compose(self.content, lang, voice_outputs(turn.outputs), "voice", now), place)
+        return [part.clip for part in parts
+                if part.clip and not part.clip.startswith("messages:") and not self.has_clip(lang, part.clip)]
+
+    def more(self, place: CallPlace, call: Call, links: Links, now: dt.datetime, extras: Extras = Extras()):
         """The second half of a long menu (the caller pressed its "more choices" key)."""
         place = replace(place, more=True)
         parts = self.paged(compose(self.content, place.lang, (Choices(place.at),), "voice", now), place)
         parts, call = self.with_extras(parts, place, call, extras, now)
         return self.menu(parts, place, call.answered(), links)
 
-    def paged(self, parts: list[Part], place: Place) -> list[Part]:
+    def paged(self, parts: list[Part], place: CallPlace) -> list[Part]:
         """A menu of more than MAX_OPTIONS choices is said in two halves: the first
         SPLIT_AT choices and "more choices" on the next key, then the rest, keeping the
         keys the text line uses. Good phone menus offer four or five choices a level."""
@@ -417,7 +430,7 @@ class PhoneLine:
         own number for it, so the keys stay the same on both lines)."""
         return str(self.halves(at)[1][0].key)
 
-    def with_extras(self, parts: list[Part], place: Place, call: Call, extras: Extras,
+    def with_extras(self, parts: list[Part], place: CallPlace, call: Call, extras: Extras,
                     now: dt.datetime | None = None) -> tuple[list[Part], Call]:
         """Add the voice-only choices and the one-time hints to what a place says."""
         book, lang, at = self.book(place.lang), place.lang, place.at
@@ -447,7 +460,7 @@ class PhoneLine:
             call = call.saying("w")
         return parts, call
 
-    def choices_at(self, place: Place, now: dt.datetime, extras: Extras = Extras()) -> list[Choice]:
+    def choices_at(self, place: CallPlace, now: dt.datetime, extras: Extras = Extras()) -> list[Choice]:
         """What can be chosen where a caller waits: for matching what they said to a key."""
         if place.at not in self.content.script.nodes:
             return []
@@ -457,7 +470,7 @@ class PhoneLine:
         parts, _ = self.with_extras(parts, place, Call(0, said="klvw"), extras)
         return [p for p in parts if isinstance(p, Choice)]
 
-    def reprompt(self, place: Place, call: Call, links: Links, now: dt.datetime, extras: Extras = Extras(),
+    def reprompt(self, place: CallPlace, call: Call, links: Links, now: dt.datetime, extras: Extras = Extras(),
                  can_text: bool = False, notice: str = "voice_no_input") -> VoiceResponse | Filled:
         """Nothing (useful) was pressed: say so briefly and ask again, without the whole text.
 
@@ -492,7 +505,7 @@ class PhoneLine:
         parts: list[Part] = []
         for code in sorted(offer, key=lambda c: int(menu_key(c))):
             key = menu_key(code)
-            if self.spoken(code):
+            if self.speaks(code):
                 name = self.book(code).language.native_name
                 parts.append(Choice(key, name[:1].upper() + name[1:], code, language_context(code)))
             elif self.has_clip(code, message_context("voice_sms_offer")):
@@ -505,7 +518,7 @@ class PhoneLine:
                                   ENGLISH, message_context("voice_sms_offer")))
         # The place keeps the caller's language so far ("" for none yet): the engine tells a
         # first choice (welcome) from a change (back to where they were).
-        place = Place(LANGUAGE_MENU, lang, tuple(offer), back, engine)
+        place = CallPlace(LANGUAGE_MENU, lang, tuple(offer), back, engine)
         return self._menu(parts, place, call, links, GATHER_TIMEOUT)
 
     def unspoken(self, code: str, call: Call, links: Links, now: dt.datetime, max_call: int,
@@ -519,7 +532,7 @@ class PhoneLine:
         if self.ona_open(now):
             response = VoiceResponse()
             self.say_message(response, code, "voice_ona_connecting", links)
-            place = Place(ONA_PLACE, code)
+            place = CallPlace(ONA_PLACE, code)
             # From the hotline's number when there is one: ONA need not see the caller's.
             response.dial(self.ona_dial(), action=links.dialed(call, place), method="POST",
                           time_limit=max(60, call.remaining(now, max_call)),
@@ -550,7 +563,7 @@ class PhoneLine:
         """
         response = VoiceResponse()
         self.say_message(response, lang, message, links)
-        place = Place(VOLUNTEER, lang)
+        place = CallPlace(VOLUNTEER, lang)
         dial = response.dial(caller_id=caller_id, action=action or links.dialed(call, place), method="POST",
                              timeout=ring_seconds, time_limit=max(60, call.remaining(now, max_call)))
         whisper = whisper or links.whisper(call, place)
@@ -579,7 +592,7 @@ class PhoneLine:
         book = self.book(lang)
         parts: list[Part] = [Line(book.message(why), book.code, message_context(why))]
         parts.extend(referral_lines(self.content, book, referrals, "voice", now))
-        place = Place(VOLUNTEER, book.code)
+        place = CallPlace(VOLUNTEER, book.code)
         if not voicemail:
             parts.append(Line(book.message("voice_keys"), book.code, message_context("voice_keys")))
             return self.menu(parts, place, call.saying("k"), links)

@@ -11,9 +11,11 @@ hotline/content/catalogs/strings.py, with ':' written '__'):
     <recordings dir>/ht/referrals__ona__offers.mp3    a referral: name, what it offers, phone
     <recordings dir>/ht/language__ht.mp3              the language menu entry: "For Kreyol, press 8"
 
-A recorded language is offered on the phone only when every recording it needs exists;
-`missing_recordings` lists the rest for the staff check. A served language the phone cannot
-speak is offered "by text message" instead (hotline/web/voice.py).
+A recorded language is wholly spoken when every recording it needs exists; before that it is
+played page by page (PhoneLine.missing_clips: a page whose clips all exist is played, the
+others get ONA's interpreters or the text offer, hotline/web/voice.py). `missing_recordings`
+lists what is still missing for the staff check. The clips come from this folder and from the
+published revision's approved takes (hotline/channels/voice/clips.py, Shelf).
 
 Voice names come from Twilio's published list of Google voices; `language` is the tag the
 <Say> needs for that voice, `speech` the tag <Gather> needs to recognise the language (None:
@@ -133,7 +135,7 @@ class Readiness:
     missing: tuple[str, ...] = ()
 
     @property
-    def spoken(self) -> bool:
+    def can_speak(self) -> bool:
         return self.how != "text"
 
 
@@ -141,7 +143,10 @@ def readiness(content: Content, recordings: Recordings, volunteers: bool = True,
               referrals: tuple[str, ...] = ()) -> dict[str, Readiness]:
     """For every language the hotline serves: can the phone speak it, and how."""
     recorded = tuple(c for c in content.languages.codes if c not in TTS)
-    missing = missing_recordings(content, recordings.folder, recorded, volunteers, referrals) if recorded else {}
+    # Asked of `recordings` itself: a revision's approved clips count as much as the folder's.
+    contexts = clips_needed(content, volunteers, referrals) if recorded else []
+    missing = {code: [clip_id(c) for c in contexts + [language_context(code)] if not recordings.has(code, c)]
+               for code in recorded}
     table: dict[str, Readiness] = {}
     for code in content.languages.codes:
         if code in TTS:

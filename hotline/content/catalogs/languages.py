@@ -349,6 +349,23 @@ class Languages:
         return set(agreed) if agreed else set(frozenset.union(*found))
 
 
+def catalog_report(script: Script, path: Path, code: str) -> tuple[CatalogReport, dict[str, str]]:
+    """One catalog as load_languages judges it: its report, and the translations it would serve.
+
+    Raises CatalogError on a broken one. (The staff check asks this of each catalog alone.)"""
+    catalog = read_catalog(path, code)
+    text = path.read_text(encoding="utf-8")
+    report = CatalogReport(code, review_status=review_status(text), reviewed_by=reviewer_of(text))
+    served = _served_translations(script, catalog, report, path)
+    report.keyword_problems = _keyword_problems(script, served)
+    return report, served
+
+
+def is_offered(report: CatalogReport, min_coverage: float = MIN_COVERAGE) -> bool:
+    """Whether load_languages gives the language a phrasebook: enough of it is translated."""
+    return not report.translated < min_coverage * report.total
+
+
 def load_languages(script: Script, translations_dir: str | Path, wanted: tuple[str, ...] = LANGUAGES,
                    min_coverage: float = MIN_COVERAGE) -> Languages:
     """English plus every wanted language that has a catalog. Raises CatalogError on a broken one.
@@ -365,15 +382,11 @@ def load_languages(script: Script, translations_dir: str | Path, wanted: tuple[s
         path = catalog_path(translations_dir, code)
         if not path.exists():
             continue
-        catalog = read_catalog(path, code)
-        text = path.read_text(encoding="utf-8")
-        report = CatalogReport(code, review_status=review_status(text), reviewed_by=reviewer_of(text))
-        served = _served_translations(script, catalog, report, path)
-        report.keyword_problems = _keyword_problems(script, served)
+        report, served = catalog_report(script, path, code)
         reports[code] = report
         for problem in report.keyword_problems:
             log.warning("catalog %s: %s", code, problem)
-        if report.translated < min_coverage * report.total:
+        if not is_offered(report, min_coverage):
             log.warning("catalog %s: only %d of %d strings translated; not offered to callers",
                         code, report.translated, report.total)
             continue

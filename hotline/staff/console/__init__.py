@@ -13,6 +13,7 @@ from the npm package) for the flow diagram.
     translators.py               the translator's pages (catalogs: hotline/staff/catalog_edit.py)
     referral_upkeep.py           which referrals to call first; marking one verified
     account_forms.py             adding an account from the accounts page
+    recordings.py                the clips the phone line plays: record, upload, listen, approve
     security.py                  session cookie, idle timeout, CSRF, security headers
 
 Nothing here reads or shows a caller's data: the console knows the content and the staff.
@@ -21,7 +22,8 @@ from __future__ import annotations
 
 
 def init_app(app) -> None:
-    from hotline.staff.console import account_forms, referral_upkeep, translators  # noqa: F401  (their pages join the blueprint)
+    from hotline.staff.console import (account_forms, recordings, referral_upkeep,  # noqa: F401  (their pages join the blueprint)
+                                       translators)
     from hotline.staff.console.views import bp, setup
 
     setup(app)

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-import yaml
 from flask import abort, redirect, render_template, url_for
 
 from hotline.content.editing import set_referral
+from hotline.content.yamlsource import plain_load
 from hotline.staff.accounts import CAN_EDIT
 from hotline.staff.console.views import bp, console, save_in_draft, signed_in, who
 from hotline.staff.limits import DEFAULT_LIMITS
@@ -32,7 +32,7 @@ def _as_date(value) -> dt.date | None:
 
 def upkeep(files: dict[str, str], today: dt.date, limit: int = DEFAULT_LIMITS.verified_days) -> list[dict]:
     """Every referral, those due for a call first (the longest unchecked first)."""
-    entries = (yaml.safe_load(files.get(REFERRALS, "")) or {}).get("referrals", {}) or {}
+    entries = (plain_load(files.get(REFERRALS, "")) or {}).get("referrals", {}) or {}
     rows = []
     for referral_id, entry in entries.items():
         verified = _as_date(entry.get("verified"))
@@ -57,7 +57,7 @@ def referrals_page():
 @signed_in(CAN_EDIT)
 def referral_verified(referral_id: str):
     draft = console().revisions.draft(by=who())
-    entries = (yaml.safe_load(draft.files.get(REFERRALS, "")) or {}).get("referrals", {}) or {}
+    entries = (plain_load(draft.files.get(REFERRALS, "")) or {}).get("referrals", {}) or {}
     if referral_id not in entries:
         abort(404, f"There is no referral {referral_id} in the draft.")
     today = dt.date.today()

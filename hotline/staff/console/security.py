@@ -7,7 +7,8 @@
 - CSRF: a Flask-WTF token in every form (and the X-CSRFToken header of the page's own fetch),
   checked on every POST to the console.
 - Headers: a Content Security Policy with no inline script (scripts only from this app), no
-  framing, no referrer, no caching of pages, nosniff; HSTS outside development.
+  framing, no referrer, no caching of pages, nosniff; HSTS outside development. No camera, and
+  the microphone only on the page that records clips for the phone line.
 """
 from __future__ import annotations
 
@@ -15,13 +16,13 @@ import hashlib
 import hmac
 import time
 
-from flask import abort, request, session
+from flask import abort, g, request, session
 from flask_wtf.csrf import CSRFError, generate_csrf, validate_csrf
 
 IDLE = 15 * 60
 MAX_AGE = 12 * 3600
 
-CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
+CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; media-src 'self'; "
        "form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
 # Mermaid writes its SVG's styles in a <style> element: allowed on the diagram page only.
 # Styles cannot run code; scripts stay 'self' everywhere.
@@ -83,7 +84,9 @@ def headers(response, diagram: bool = False, dev: bool = False):
     response.headers["Referrer-Policy"] = "no-referrer"
     response.headers["Cross-Origin-Opener-Policy"] = "same-origin"
     response.headers["Cross-Origin-Resource-Policy"] = "same-origin"
-    response.headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=(), interest-cohort=()"
+    # The microphone only for the recordings page that asks for it (g.microphone), and only this site.
+    microphone = "(self)" if g.get("microphone") else "()"
+    response.headers["Permissions-Policy"] = f"camera=(), microphone={microphone}, geolocation=(), interest-cohort=()"
     if not request.path.startswith("/staff/static/"):
         response.headers["Cache-Control"] = "no-store"
     if not dev:

@@ -11,6 +11,7 @@ from hotline.channels.sms.segments import cost
 from hotline.content.diff import diff
 from hotline.content.editing import NODE_TEXT_FIELDS, nodes_of, set_node
 from hotline.content.revisions import ByFiles, RevisionError, Revisions, load_files
+from hotline.content.yamlsource import plain_load
 from hotline.errors import HotlineError
 from hotline.staff.accounts import (CAN_EDIT, CAN_PUBLISH, CAN_REVIEW, AccountError, Accounts, audit,
                                     audit_csv, audit_entries)
@@ -155,9 +156,7 @@ def home():
     changes = diff(live.files, draft.files) if draft else []
     report = console().report(draft.files) if draft and changes else None
     waiting = needing_review(revisions, draft) if draft else []
-    import yaml
-
-    referral_ids = sorted((yaml.safe_load((draft or live).files.get("flows/referrals.yaml", "")) or {})
+    referral_ids = sorted((plain_load((draft or live).files.get("flows/referrals.yaml", "")) or {})
                           .get("referrals", {}))
     flows: dict[str, list[str]] = {}
     for node_id, (name, _) in nodes_of((draft or live).files).items():
@@ -261,14 +260,12 @@ def discard():
 @bp.route("/referrals/<referral_id>", methods=["GET", "POST"])
 @signed_in(CAN_EDIT)
 def referral(referral_id: str):
-    import yaml
-
     from hotline.content.editing import set_referral
     from hotline.staff.console import referrals as rules
 
     draft = _draft()
     name = "flows/referrals.yaml"
-    entries = (yaml.safe_load(draft.files.get(name, "")) or {}).get("referrals", {})
+    entries = (plain_load(draft.files.get(name, "")) or {}).get("referrals", {})
     if referral_id not in entries:
         abort(404, f"There is no referral {referral_id} in the draft.")
     entry = entries[referral_id]
