@@ -15,7 +15,11 @@ languages. Marking a catalog reviewed takes an account with that language and th
 reviews_translations flag, whatever its role.
 
 Anyone who can publish (admin) must have a second factor: their sign-in asks for it, and an
-admin account cannot be created without one.
+admin account cannot be created without one; an account made admin later gets one then.
+
+An account's role, languages and reviews-translations flag can be changed, and an account
+disabled (it cannot sign in, and a session it has ends at its next request) and enabled
+again; never so that no active admin is left. Every change is in the audit log.
 """
 from __future__ import annotations
 
@@ -120,6 +124,49 @@ class Accounts:
         audit(self.db, by, "account added", f"{username} ({role}{scope})")
         return account, secret
 
+    def change(self, username: str, role: str | None = None,
+               languages: str | list[str] | tuple[str, ...] | None = None,
+               reviews_translations: bool | None = None, active: bool | None = None,
+               by: str = "command line") -> tuple[Account, str | None]:
+        """Change what is given (None leaves it as it is). Returns the account and, when the
+        new role needs a second factor the account did not have, its TOTP secret (shown once)."""
+        if role is not None and role not in ROLES:
+            raise AccountError(f"role must be one of {', '.join(ROLES)}")
+        codes = parse_languages(languages) if languages is not None else None
+        secret = None
+        with self.db.session() as session, session.begin():
+            account = session.scalar(select(Account).where(Account.username == username))
+            if account is None:
+                raise AccountError(f"there is no account {username!r}")
+            was = _describe(account)
+            new_role = account.role if role is None else role
+            new_codes = languages_of(account) if codes is None else codes
+            new_reviews = bool(account.reviews_translations) if reviews_translations is None else bool(reviews_translations)
+            new_active = bool(account.active) if active is None else bool(active)
+            if new_role == "translator" and not new_codes:
+                raise AccountError("a translator needs the languages they translate (--languages fa_AF,ps)")
+            if new_reviews and not new_codes:
+                raise AccountError("a reviewer of translations needs the languages they review (--languages es)")
+            if account.role in CAN_PUBLISH and account.active and (new_role not in CAN_PUBLISH or not new_active):
+                # Locked (on PostgreSQL) so two admins demoting each other at once cannot both succeed.
+                admins = session.scalars(select(Account).where(Account.role.in_(CAN_PUBLISH), Account.active.is_(True))
+                                         .with_for_update()).all()
+                if not [a for a in admins if a.id != account.id]:
+                    raise AccountError(f"{username} is the last active admin: make another account admin first "
+                                       f"(someone must be able to publish and manage accounts)")
+            account.role, account.languages = new_role, ",".join(new_codes)
+            account.reviews_translations, account.active = new_reviews, new_active
+            if needs_totp(new_role) and not account.totp_secret:
+                secret = account.totp_secret = pyotp.random_base32()
+                account.totp_last_step = 0
+            now = _describe(account)
+        changes = [f"{key} {was[key]} -> {now[key]}" for key in now if was[key] != now[key]]
+        if secret:
+            changes.append("second factor set up")
+        if changes:
+            audit(self.db, by, "account changed", f"{username}: " + "; ".join(changes))
+        return account, secret
+
     def get(self, username: str) -> Account | None:
         with self.db.session() as session:
             return session.scalar(select(Account).where(Account.username == username))
@@ -198,6 +245,12 @@ class Accounts:
     def _set_hash(self, account_id: int, value: str) -> None:
         with self.db.session() as session, session.begin():
             session.get(Account, account_id).password_hash = value
+
+
+def _describe(account: Account) -> dict[str, str]:
+    return {"role": account.role, "languages": account.languages or "none",
+            "reviews translations": "yes" if account.reviews_translations else "no",
+            "status": "active" if account.active else "disabled"}
 
 
 def _verify(hashed: str, password: str) -> bool:

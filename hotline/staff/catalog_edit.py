@@ -9,6 +9,9 @@ checks them as it checks any change.
   the same path as `hotline translations extract` then `update` (maintenance.py): a string
   whose English changed keeps its translation, marked fuzzy, the old English kept as
   `#| msgid`. The translator's view always shows a catalog as that update leaves it.
+- `behind_english(files)` says, per language, which strings that update leaves missing or
+  stale: the draft page and publishing warn with it (publishing publishes the updated
+  catalogs, so a changed string is fuzzy in the revision, never an old msgid kept silently).
 - `rows()` lists every string: its English, its context, its status (missing, stale, done).
 - `apply_edits()` writes translations into the catalog; a stale one stops being fuzzy only
   when the translator confirms it matches the new English. Placeholders are checked first:
@@ -175,6 +178,54 @@ def counts(all_rows: list[Row]) -> dict[str, int]:
     for row in all_rows:
         found[row.status] += 1
     return found
+
+
+@dataclass
+class Behind:
+    """One language's strings that the draft's English left behind: missing (new English) or
+    stale (changed English), as `refreshed()` leaves them; callers get the English for them
+    until a translator brings them up to date."""
+    code: str
+    missing: int
+    stale: int
+    contexts: list[str]
+
+
+def _behind_english(files: dict[str, str], languages: tuple[str, ...]) -> list[Behind]:
+    updated = refreshed(files, languages)
+    found = []
+    for code in languages:
+        name = po_name(code)
+        if code == ENGLISH or name not in updated or updated[name] == files.get(name):
+            continue
+        try:
+            before = {r.key: r.status for r in rows(files[name])} if files.get(name) else {}
+            after = rows(updated[name])
+        except ValueError:
+            continue  # a catalog that cannot be read: the check says so
+        # Strings not done whose English (the key holds it) is new to this catalog: a string
+        # that was missing and still is, for the same English, was not left behind by this change.
+        left = [r for r in after if r.status != "done" and before.get(r.key) != r.status]
+        if left:
+            found.append(Behind(code, sum(r.status == "missing" for r in left),
+                                sum(r.status == "stale" for r in left), [r.context for r in left]))
+    return found
+
+
+_behind = ByFiles(_behind_english, keep=8)
+
+
+def behind_english(files: dict[str, str], languages: tuple[str, ...] = LANGUAGES) -> list[Behind]:
+    """The languages whose strings the English of these files changed since their catalogs
+    were last updated (empty when the catalogs follow the English; remembered). HotlineError
+    when the English does not load."""
+    return _behind(files, tuple(languages))
+
+
+def describe_behind(behind: list[Behind]) -> str:
+    """"es: 1 stale; fa_AF: 2 missing, 1 stale" (for the audit log and the command line)."""
+    return "; ".join(f"{b.code}: " + ", ".join(f"{n} {what}" for n, what in ((b.missing, "missing"), (b.stale, "stale")) if n)
+                     for b in behind)
 
 
 # ---- writing translations --------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""`hotline import DIR`, `hotline export DIR` and `hotline staff add`: the staff database from
+"""`hotline import DIR`, `hotline export DIR` and `hotline staff add|set|disable|enable`: the staff database from
 the command line. The files stay the exchange format: import publishes a folder (checked as
 `hotline check` checks it), export writes the live revision out for git and review."""
 from __future__ import annotations
@@ -104,8 +104,6 @@ def staff() -> None:
 def staff_add(username: str, role: str, totp: bool | None, languages: str, reviews_translations: bool) -> None:
     """Create an account. The password is asked for, or read from standard input when that is
     not a terminal (so scripts can pipe it in)."""
-    import pyotp
-
     from hotline.staff.accounts import Accounts
 
     settings, database = _open()
@@ -123,10 +121,63 @@ def staff_add(username: str, role: str, totp: bool | None, languages: str, revie
     scope = f", languages {account.languages}" if account.languages else ""
     click.echo(f"account {account.username} ({account.role}{scope}) created")
     if secret:
-        uri = pyotp.TOTP(secret).provisioning_uri(name=account.username, issuer_name="hotline staff")
-        click.echo("Add this to an authenticator app (shown once; keep it secret):")
-        click.echo(f"  secret: {secret}")
-        click.echo(f"  or the link: {uri}")
+        _show_secret(account.username, secret)
+
+
+def _show_secret(username: str, secret: str) -> None:
+    import pyotp
+
+    uri = pyotp.TOTP(secret).provisioning_uri(name=username, issuer_name="hotline staff")
+    click.echo("Add this to an authenticator app (shown once; keep it secret):")
+    click.echo(f"  secret: {secret}")
+    click.echo(f"  or the link: {uri}")
+
+
+def _change(username: str, **change) -> None:
+    from hotline.staff.accounts import Accounts
+
+    settings, database = _open()
+    try:
+        account, secret = Accounts(database, settings.secret).change(username, by="command line", **change)
+    except HotlineError as exc:
+        click.secho(str(exc), fg="red", err=True)
+        sys.exit(2)
+    extra = (f", languages {account.languages}" if account.languages else "") + \
+            (", reviews translations" if account.reviews_translations else "")
+    click.echo(f"account {account.username}: {account.role}{extra}, {'active' if account.active else 'disabled'}")
+    if secret:
+        click.echo(f"The role {account.role} needs a second factor: {account.username} signs in with a code from now on.")
+        _show_secret(account.username, secret)
+
+
+@staff.command("set")
+@click.argument("username")
+@click.option("--role", type=click.Choice(["admin", "editor", "reviewer", "translator"]), default=None,
+              help="The new role (an admin gets a second factor if they had none).")
+@click.option("--languages", default=None, metavar="CODES",
+              help="The catalogs this account works on from now on, e.g. es,ar (replaces the old list; '' for none).")
+@click.option("--reviews-translations/--no-reviews-translations", default=None,
+              help="Whether they may mark the catalogs of their languages reviewed.")
+def staff_set(username: str, role: str | None, languages: str | None, reviews_translations: bool | None) -> None:
+    """Change an account's role, languages or reviews-translations flag (what is not given stays)."""
+    if role is None and languages is None and reviews_translations is None:
+        click.secho("nothing to change: give --role, --languages or --reviews-translations", fg="red", err=True)
+        sys.exit(2)
+    _change(username, role=role, languages=languages, reviews_translations=reviews_translations)
+
+
+@staff.command("disable")
+@click.argument("username")
+def staff_disable(username: str) -> None:
+    """Stop an account signing in (its open session ends too); `hotline staff enable` undoes it."""
+    _change(username, active=False)
+
+
+@staff.command("enable")
+@click.argument("username")
+def staff_enable(username: str) -> None:
+    """Let a disabled account sign in again."""
+    _change(username, active=True)
 
 
 def register(group: click.Group) -> None:

@@ -2,7 +2,12 @@
 
 Publish runs `hotline check` itself (run_check, on the draft's files as the loader reads them)
 and refuses on any error; a legal node changed since the live revision must carry a reviewer's
-sign-off of exactly the text being published. What is published is one row in the database;
+sign-off of exactly the text being published. The catalogs published are the draft's updated
+from its English, as `hotline translations update` updates them (catalog_edit.refreshed): a
+string whose English changed is fuzzy in the revision (callers hear the English until it is
+translated again), never served against English it no longer matches; the console warns
+which languages that leaves behind (catalog_edit.behind_english) but does not refuse.
+What is published is one row in the database;
 every worker picks it up by itself (hotline/session/publishing.py).
 """
 from __future__ import annotations
@@ -90,7 +95,14 @@ def publish(revisions: Revisions, draft, who: str, role: str, note: str = "",
             languages: tuple[str, ...] = LANGUAGES) -> Revision:
     if role not in CAN_PUBLISH:
         raise Refused("only an admin can publish")
-    report = check_files(draft.files, languages)
+    from hotline.staff import catalog_edit
+
+    try:
+        behind = catalog_edit.behind_english(draft.files, languages)
+        files = catalog_edit.refreshed(draft.files, languages)
+    except HotlineError:
+        behind, files = [], draft.files  # English that does not load: the check refuses it below
+    report = check_files(files, languages)
     if report.count("error"):
         raise Refused(f"the draft has {report.count('error')} error(s); nothing was published", report=report)
     unreviewed = needing_review(revisions, draft)
@@ -98,10 +110,11 @@ def publish(revisions: Revisions, draft, who: str, role: str, note: str = "",
         raise Refused("legal content changed without a reviewer's sign-off: " + ", ".join(unreviewed),
                       unreviewed=unreviewed)
     was = revisions.live_id()
-    revision = revisions.add(draft.files, by=who, note=note, parent=was)
+    revision = revisions.add(files, by=who, note=note, parent=was)
     revisions.make_live(revision.id, by=who)
     revisions.close(draft.id)
-    audit(revisions.db, who, "published", f"revision {revision.id} (was {was})" + (f": {note}" if note else ""))
+    audit(revisions.db, who, "published", f"revision {revision.id} (was {was})" + (f": {note}" if note else "")
+          + (f"; catalogs updated from the English, left behind: {catalog_edit.describe_behind(behind)}" if behind else ""))
     return revision
 
 

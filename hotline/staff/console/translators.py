@@ -55,6 +55,33 @@ def _name(lang: str) -> str:
     return Language.of(lang).native_name
 
 
+def behind(files: dict[str, str]) -> list[dict]:
+    """The draft page's and publishing's warning: the languages whose strings the draft's
+    English left missing or stale (catalog_edit.behind_english, the update this view shows),
+    each with a link to its translator's view for those who may open it."""
+    try:
+        found = ce.behind_english(files, console().settings.languages)
+    except HotlineError:
+        return []  # English that does not load: the check says why
+    return [{"code": b.code, "name": _name(b.code), "missing": b.missing, "stale": b.stale,
+             "link": url_for("console.translate", lang=b.code, show="todo") if may_translate(g.account, b.code) else None}
+            for b in found]
+
+
+def behind_markup(rows: list[dict]):
+    """The same warning as one flash message (with its links)."""
+    from markupsafe import Markup, escape
+
+    parts = []
+    for row in rows:
+        what = ", ".join(f"{n} {word}" for n, word in ((row["missing"], "missing"), (row["stale"], "stale")) if n)
+        name = escape(f"{row['name']} ({row['code']})")
+        parts.append(Markup('<a href="{}">{}</a>: {}').format(row["link"], name, what) if row["link"]
+                     else Markup("{}: {}").format(name, what))
+    return Markup("The English changed since these catalogs were updated, so these strings are shown to callers "
+                  "in English until they are translated again: ") + Markup("; ").join(parts) + Markup(".")
+
+
 @bp.before_app_request
 def _catalogs_are_larger_than_webhooks():
     # Before the console's CSRF check reads the form (app-wide hooks run first).

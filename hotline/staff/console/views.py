@@ -70,6 +70,7 @@ def signed_in(roles: set[str] | None = None):
             if roles is not None and g.account.role not in roles:
                 abort(403, "Your role cannot do this.")
             return view(*args, **kwargs)
+        wrapped.roles = roles  # who may open it (None: anyone signed in), for the pages' links and their test
         return wrapped
     return decorate
 
@@ -160,8 +161,11 @@ def home():
     flows: dict[str, list[str]] = {}
     for node_id, (name, _) in nodes_of((draft or live).files).items():
         flows.setdefault(name.removeprefix("flows/").removesuffix(".yaml"), []).append(node_id)
+    from hotline.staff.console.translators import behind
+
     return render_template("console/home.html", live=live, draft=draft, changes=changes, report=report,
-                           waiting=waiting, flows=flows, referral_ids=referral_ids, served=current_app.extensions["hotline"].content.version)
+                           waiting=waiting, flows=flows, referral_ids=referral_ids, served=current_app.extensions["hotline"].content.version,
+                           behind=behind(draft.files) if draft and changes else [])
 
 
 @bp.route("/nodes/<node_id>", methods=["GET", "POST"])
@@ -374,6 +378,9 @@ def publish_draft():
     if draft is None:
         flash("There is no draft to publish.", "error")
         return redirect(url_for("console.home"))
+    from hotline.staff.console.translators import behind, behind_markup
+
+    left_behind = behind(draft.files)  # a warning, not a refusal: publish updates the catalogs itself
     try:
         revision = publish(revisions, draft, who(), g.account.role, request.form.get("note", "").strip()[:500],
                            console().settings.languages)
@@ -384,6 +391,8 @@ def publish_draft():
         return redirect(url_for("console.review") if exc.unreviewed else url_for("console.home"))
     flash(f"Published revision {revision.id}. Every worker serves it within "
           f"{console().settings.live_interval:g} seconds.", "ok")
+    if left_behind:
+        flash(behind_markup(left_behind), "warning")
     return redirect(url_for("console.revisions_page"))
 
 
