@@ -205,6 +205,9 @@ def _allowed(app, account, path: str, method: str) -> bool:
     return "lang" not in args or may_translate(account, args["lang"])
 
 
+# On one database: it opens every kind of page as five people (the slowest test of the suite);
+# what the pages read from either database is covered by the other console tests.
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 def test_no_page_links_to_what_the_person_cannot_open(console_app):
     """Every link (and every form) on every page, for each role: none leads to a refusal.
     A draft with a change, a published revision before it, so every kind of page has its links."""
