@@ -170,7 +170,7 @@ def voice_walks(app, callers: int, steps: int, first_caller: int = 0, seed: int 
                 continue
             if at == LANGUAGE_MENU:
                 offer = place["offer"].split(",") if place.get("offer") else list(content.languages.codes)
-                keys = [menu_key(code) for code in offer if line.spoken(code)]
+                keys = [menu_key(code) for code in offer if line.speaks(code)]
                 requests.append(placed.post(action, {"Digits": rng.choice(keys) if keys else "*"}))
                 continue
             node = content.script.nodes.get(at)
