@@ -133,6 +133,20 @@ def _answer(ok: bool, message: str, code: str, clip: str):
                     else url_for("console.recordings_language", code=code) + f"#{clip}")
 
 
+def _in_draft(code: str, clip: str, edit, refused: str, action: str, what: str, done: str):
+    """Write a clip's manifest entry into the draft as `edit(files)` returns it (its name and
+    text), audited; a refusal is answered in plain words and nothing is written."""
+    revisions = console().revisions
+    draft = revisions.draft(by=who())
+    try:
+        name, text = edit(draft.files)
+        revisions.save(draft.id, name, text, by=who())
+    except (HotlineError, RecordingsError) as exc:
+        return _answer(False, f"{refused}: {exc}", code, clip)
+    audit(revisions.db, who(), action, f"{what} in draft {draft.id}")
+    return _answer(True, done, code, clip)
+
+
 def _needed_clip(code: str, clip: str, refused: str):
     """The clip of `code` the phone line needs, for an account that may record that language."""
     if not may_record(code):
@@ -158,17 +172,11 @@ def record_clip(code: str, clip: str):
         made = audio.convert(upload.read())
     except audio.AudioError as exc:
         return _answer(False, f"Not saved: {exc}.", code, clip)
-    revisions = console().revisions
-    draft = revisions.draft(by=who())
-    sha = revisions.put_audio(made.mp3, by=who())
-    try:
-        name, text = with_take(draft.files, code, clip,
-                               Take(sha, item.words, "recorded", who(), now(), made.seconds))
-        revisions.save(draft.id, name, text, by=who())
-    except (HotlineError, RecordingsError) as exc:
-        return _answer(False, f"Not saved: {exc}", code, clip)
-    audit(revisions.db, who(), "recorded", f"{code} {clip} ({made.seconds:.1f} s) in draft {draft.id}")
-    return _answer(True, f"Recorded {clip} ({made.seconds:.1f} s). Listen to it, then approve it.", code, clip)
+    sha = console().revisions.put_audio(made.mp3, by=who())
+    take = Take(sha, item.words, "recorded", who(), now(), made.seconds)
+    return _in_draft(code, clip, lambda files: with_take(files, code, clip, take), "Not saved",
+                     "recorded", f"{code} {clip} ({made.seconds:.1f} s)",
+                     f"Recorded {clip} ({made.seconds:.1f} s). Listen to it, then approve it.")
 
 
 @bp.post("/recordings/<code>/<clip>/approve")
@@ -177,15 +185,10 @@ def approve_clip(code: str, clip: str):
     item = _needed_clip(code, clip, "Your account cannot approve recordings of this language.")
     if item.status == clips.STALE:
         return _answer(False, "Not approved: the words changed since this was recorded. Record it again.", code, clip)
-    revisions = console().revisions
-    draft = revisions.draft(by=who())
-    try:
-        name, text = with_approval(draft.files, code, clip, who(), request.form.get("sha256", ""))
-        revisions.save(draft.id, name, text, by=who())
-    except (HotlineError, RecordingsError) as exc:
-        return _answer(False, f"Not approved: {exc}", code, clip)
-    audit(revisions.db, who(), "approved recording", f"{code} {clip} in draft {draft.id}")
-    return _answer(True, f"Approved {clip}. Callers hear it once the draft is published.", code, clip)
+    sha = request.form.get("sha256", "")
+    return _in_draft(code, clip, lambda files: with_approval(files, code, clip, who(), sha), "Not approved",
+                     "approved recording", f"{code} {clip}",
+                     f"Approved {clip}. Callers hear it once the draft is published.")
 
 
 @bp.get("/recordings/audio/<sha>.mp3")
