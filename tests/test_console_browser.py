@@ -116,6 +116,63 @@ class Hotline:
         return self.log.read_text(errors="replace")
 
 
+class ConsoleSteps:
+    """A staff member's steps in the browser, shared by the browser tests: submit a form and
+    wait for the page it loads, sign in and out, publish and wait for every worker."""
+
+    def __init__(self, browser, base: str, before_sign_in=lambda username: None):
+        from selenium.common.exceptions import StaleElementReferenceException
+        from selenium.webdriver.support.ui import WebDriverWait
+
+        self.browser, self.base, self.before_sign_in = browser, base, before_sign_in
+        # A click that loads a new page leaves the old page's elements stale: look again.
+        self.wait = WebDriverWait(browser, 60, ignored_exceptions=(StaleElementReferenceException,))
+
+    def submit(self, button) -> None:
+        """Click a button that loads a new page, and wait until the old page is gone: an
+        element looked up before then may be the old page's, stale a moment later."""
+        from selenium.webdriver.common.by import By
+        from selenium.webdriver.support.expected_conditions import staleness_of
+
+        old = self.browser.find_element(By.TAG_NAME, "html")
+        button.click()
+        self.wait.until(staleness_of(old))
+
+    def sign_in(self, username: str, code: str = "") -> None:
+        from selenium.webdriver.common.by import By
+
+        self.browser.get(self.base + "/signin")
+        self.browser.find_element(By.NAME, "username").send_keys(username)
+        self.browser.find_element(By.NAME, "password").send_keys(PASSWORD)
+        self.browser.find_element(By.NAME, "code").send_keys(code)
+        self.before_sign_in(username)
+        self.submit(self.browser.find_element(By.CSS_SELECTOR, "form button[type=submit]"))
+        self.wait.until(lambda d: "/staff/signin" not in d.current_url)
+
+    def sign_out(self) -> None:
+        from selenium.webdriver.common.by import By
+
+        self.submit(self.browser.find_element(By.CSS_SELECTOR, "header form button"))
+        self.wait.until(lambda d: "/staff/signin" in d.current_url)
+
+    def publish(self, note: str, hotline: "Hotline", before: str) -> tuple[str, float]:
+        """Publish the draft from the front page; (the new revision, when the button was
+        pressed) once every worker serves it and /healthz says so whichever worker answers."""
+        from selenium.webdriver.common.by import By
+
+        self.browser.get(self.base + "/")
+        self.browser.find_element(By.NAME, "note").send_keys(note)
+        self.submit(self.browser.find_element(By.ID, "publish"))
+        clicked = time.time()
+        self.wait.until(lambda d: "Published revision" in d.page_source)
+        second = re.search(r"Published revision (\w+)", self.browser.page_source).group(1)
+        assert second != before
+        assert wait_for(lambda: len(hotline.served_by_workers(second)) >= WORKERS, timeout=60), \
+            "not every worker took the new revision:\n" + hotline.log.read_text(errors="replace")[-3000:]
+        assert wait_for(lambda: all(healthz(hotline.port)["version"] == second for _ in range(20)), timeout=30)
+        return second, clicked
+
+
 @pytest.fixture
 def browser():
     driver = browser_or_skip()
@@ -129,7 +186,7 @@ def browser():
 def test_a_staff_member_changes_a_step_and_every_worker_serves_it(browser, redis_url, database_url, tmp_path,
                                                                   figure):
     from selenium.webdriver.common.by import By
-    from selenium.webdriver.support.ui import Select, WebDriverWait
+    from selenium.webdriver.support.ui import Select
 
     from hotline.content.db import open_database
     from hotline.staff.accounts import Accounts
@@ -145,37 +202,14 @@ def test_a_staff_member_changes_a_step_and_every_worker_serves_it(browser, redis
         assert first, "gunicorn did not start:\n" + hotline.log.read_text(errors="replace")[-3000:]
         first = first["version"]
         base = f"http://localhost:{hotline.port}/staff"
-        from selenium.common.exceptions import StaleElementReferenceException
-        from selenium.webdriver.support.expected_conditions import staleness_of
-
-        # A click that loads a new page leaves the old page's elements stale: look again.
-        wait = WebDriverWait(browser, 60, ignored_exceptions=(StaleElementReferenceException,))
-
-        def submit(button) -> None:
-            """Click a button that loads a new page, and wait until the old page is gone: an
-            element looked up before then may be the old page's, stale a moment later."""
-            old = browser.find_element(By.TAG_NAME, "html")
-            button.click()
-            wait.until(staleness_of(old))
 
         def shot(name: str) -> None:
             if shots:
                 shots.mkdir(parents=True, exist_ok=True)
                 browser.save_screenshot(str(shots / f"{name}.png"))
 
-        def sign_in(username: str, code: str = "") -> None:
-            browser.get(base + "/signin")
-            browser.find_element(By.NAME, "username").send_keys(username)
-            browser.find_element(By.NAME, "password").send_keys(PASSWORD)
-            browser.find_element(By.NAME, "code").send_keys(code)
-            if username == "admin1":
-                shot("1-sign-in")
-            submit(browser.find_element(By.CSS_SELECTOR, "form button[type=submit]"))
-            wait.until(lambda d: "/staff/signin" not in d.current_url)
-
-        def sign_out() -> None:
-            submit(browser.find_element(By.CSS_SELECTOR, "header form button"))
-            wait.until(lambda d: "/staff/signin" in d.current_url)
+        steps = ConsoleSteps(browser, base, lambda username: shot("1-sign-in") if username == "admin1" else None)
+        wait, submit, sign_in, sign_out = steps.wait, steps.submit, steps.sign_in, steps.sign_out
 
         # the second factor is asked for: a wrong code is refused
         browser.get(base + "/signin")
@@ -237,16 +271,8 @@ def test_a_staff_member_changes_a_step_and_every_worker_serves_it(browser, redis
         sign_in("admin1", pyotp.TOTP(secret).now())
         browser.get(base + "/")
         shot("2-draft")
-        browser.find_element(By.NAME, "note").send_keys("door_say: clearer wording")
-        submit(browser.find_element(By.ID, "publish"))
-        clicked = time.time()
-        wait.until(lambda d: "Published revision" in d.page_source)
-        second = re.search(r"Published revision (\w+)", browser.page_source).group(1)
-        assert second != first
-        assert wait_for(lambda: len(hotline.served_by_workers(second)) >= WORKERS, timeout=60), \
-            "not every worker took the new revision:\n" + hotline.log.read_text(errors="replace")[-3000:]
-        # and /healthz says so, request after request, whichever worker answers
-        assert wait_for(lambda: all(healthz(hotline.port)["version"] == second for _ in range(20)), timeout=30)
+        # every worker serves it, and /healthz says so, request after request, whichever answers
+        second, clicked = steps.publish("door_say: clearer wording", hotline, first)
         served = max(hotline.served_by_workers(second)) - clicked
         figure("console publish to served on all 3 gunicorn workers (s)", f"{served:.2f}")
         shot("8-revisions")

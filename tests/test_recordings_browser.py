@@ -16,7 +16,7 @@ import pytest
 from console_db import database_url  # noqa: F401  (fixture)
 from conftest import TOKEN
 from hotline.channels.voice import clips
-from test_console_browser import CHROMEDRIVER, CHROMIUM, PASSWORD, WORKERS, Hotline, browser_or_skip, healthz, wait_for
+from test_console_browser import CHROMEDRIVER, CHROMIUM, PASSWORD, WORKERS, ConsoleSteps, Hotline, browser_or_skip, healthz, wait_for
 from test_recordings_audio import tone, wav_bytes
 
 # What a Dari caller hears first: the language menu's own entry for Dari, the welcome, and the
@@ -54,10 +54,8 @@ def browser(microphone):
 # tests/test_console_recordings.py run the same storage and pages on both databases.
 @pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
 def test_a_dari_speaker_records_a_page_and_the_next_dari_call_hears_it(browser, redis_url, database_url, tmp_path):
-    from selenium.common.exceptions import StaleElementReferenceException
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.expected_conditions import staleness_of
-    from selenium.webdriver.support.ui import WebDriverWait
 
     from hotline.content.db import open_database
     from hotline.content.revisions import Revisions, RevisionSource
@@ -72,20 +70,8 @@ def test_a_dari_speaker_records_a_page_and_the_next_dari_call_hears_it(browser, 
         first = wait_for(lambda: healthz(hotline.port), timeout=90)
         assert first, "gunicorn did not start:\n" + hotline.log.read_text(errors="replace")[-3000:]
         base = f"http://localhost:{hotline.port}/staff"
-        wait = WebDriverWait(browser, 60, ignored_exceptions=(StaleElementReferenceException,))
-
-        def submit(button) -> None:
-            old = browser.find_element(By.TAG_NAME, "html")
-            button.click()
-            wait.until(staleness_of(old))
-
-        def sign_in(username: str, code: str = "") -> None:
-            browser.get(base + "/signin")
-            browser.find_element(By.NAME, "username").send_keys(username)
-            browser.find_element(By.NAME, "password").send_keys(PASSWORD)
-            browser.find_element(By.NAME, "code").send_keys(code)
-            submit(browser.find_element(By.CSS_SELECTOR, "form button[type=submit]"))
-            wait.until(lambda d: "/staff/signin" not in d.current_url)
+        steps = ConsoleSteps(browser, base)
+        wait, submit, sign_in = steps.wait, steps.submit, steps.sign_in
 
         def clip(name: str):
             return browser.find_element(By.ID, name)

@@ -5,7 +5,6 @@ the new words. Debian's headless chromium through Selenium, as tests/test_consol
 in the same browser, and the catalog update is the one `hotline translations update` makes."""
 from __future__ import annotations
 
-import re
 import time
 import urllib.parse
 import urllib.request
@@ -16,7 +15,7 @@ from twilio.request_validator import RequestValidator
 
 from console_db import database_url, services_required  # noqa: F401  (fixtures)
 from conftest import TOKEN
-from test_console_browser import PASSWORD, WORKERS, Hotline, browser, healthz, wait_for  # noqa: F401  (fixture)
+from test_console_browser import PASSWORD, ConsoleSteps, Hotline, browser, healthz, wait_for  # noqa: F401  (fixture)
 
 NEW_ENGLISH = "What is happening to you?"
 NEW_SPANISH = "¿Qué le está pasando a usted?"
@@ -38,11 +37,8 @@ def texted(port: int, number: str, body: str) -> str:
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 def test_a_translator_brings_a_stale_spanish_string_up_to_date_and_callers_get_it(browser, redis_url, database_url,
                                                                                  tmp_path):
-    from selenium.common.exceptions import StaleElementReferenceException
     from selenium.webdriver.common.by import By
     from selenium.webdriver.common.keys import Keys
-    from selenium.webdriver.support.expected_conditions import staleness_of
-    from selenium.webdriver.support.ui import WebDriverWait
 
     from hotline.content.db import open_database
     from hotline.staff.accounts import Accounts
@@ -59,24 +55,8 @@ def test_a_translator_brings_a_stale_spanish_string_up_to_date_and_callers_get_i
         before = texted(hotline.port, "+16075550188", "hola")
         assert NEW_SPANISH not in before
         base = f"http://localhost:{hotline.port}/staff"
-        wait = WebDriverWait(browser, 60, ignored_exceptions=(StaleElementReferenceException,))
-
-        def submit(button) -> None:
-            old = browser.find_element(By.TAG_NAME, "html")
-            button.click()
-            wait.until(staleness_of(old))
-
-        def sign_in(username: str, code: str = "") -> None:
-            browser.get(base + "/signin")
-            browser.find_element(By.NAME, "username").send_keys(username)
-            browser.find_element(By.NAME, "password").send_keys(PASSWORD)
-            browser.find_element(By.NAME, "code").send_keys(code)
-            submit(browser.find_element(By.CSS_SELECTOR, "form button[type=submit]"))
-            wait.until(lambda d: "/staff/signin" not in d.current_url)
-
-        def sign_out() -> None:
-            submit(browser.find_element(By.CSS_SELECTOR, "header form button"))
-            wait.until(lambda d: "/staff/signin" in d.current_url)
+        steps = ConsoleSteps(browser, base)
+        wait, submit, sign_in, sign_out = steps.wait, steps.submit, steps.sign_in, steps.sign_out
 
         # an editor changes the English of the main menu's question, in the draft
         sign_in("editor1")
@@ -127,15 +107,7 @@ def test_a_translator_brings_a_stale_spanish_string_up_to_date_and_callers_get_i
 
         # the admin publishes it as any change (the check runs first)
         sign_in("admin1", pyotp.TOTP(secret).now())
-        browser.get(base + "/")
-        browser.find_element(By.NAME, "note").send_keys("main menu question, in English and Spanish")
-        submit(browser.find_element(By.ID, "publish"))
-        wait.until(lambda d: "Published revision" in d.page_source)
-        second = re.search(r"Published revision (\w+)", browser.page_source).group(1)
-        assert second != first
-        assert wait_for(lambda: len(hotline.served_by_workers(second)) >= WORKERS, timeout=60), \
-            "not every worker took the new revision:\n" + hotline.log.read_text(errors="replace")[-3000:]
-        assert wait_for(lambda: all(healthz(hotline.port)["version"] == second for _ in range(20)), timeout=30)
+        second, _ = steps.publish("main menu question, in English and Spanish", hotline, first)
 
         # a Spanish texter gets the new words, from whichever worker answers
         for n in range(3):

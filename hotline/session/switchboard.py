@@ -307,15 +307,13 @@ class Switchboard:
         lang = turn.state.lang
         kept = Snapshot(session=b"-")  # the call's own place: never a new conversation here
         self._count_later(stats.turn_counts(content, kept, turn, Change(session=None if forget else b"-"), "voice"))
-        try:
-            if forget:
-                self._change(number, lambda seen: Change(session=None, forget_lang=True))
-            elif lang and lang != state.lang:
-                self.remember_language(number, lang)
-        except StoreUnavailable as exc:
-            log.warning("session store unavailable (%s): the language is not kept", exc)
-            return Answer(turn, degraded=True, content=content)
-        return Answer(turn, content=content)
+        if forget:
+            kept_ok = self._kept(number, lambda seen: Change(session=None, forget_lang=True), "nothing is forgotten")
+        elif lang and lang != state.lang:
+            kept_ok = self.remember_language(number, lang)
+        else:
+            kept_ok = True
+        return Answer(turn, degraded=not kept_ok, content=content)
 
     def remembered(self, number: str) -> Snapshot | None:
         """The caller's record, read once at the start of a call: their language as the text
@@ -329,9 +327,18 @@ class Switchboard:
             self._count_later({stats.new_conversation(None, "voice"): 1})
         return seen
 
-    def remember_language(self, number: str, lang: str) -> None:
-        """Keep `lang` as the caller's language; the text thread's place stays as it is."""
-        self._change(number, lambda seen: Change(session=seen.session, lang=lang))
+    def remember_language(self, number: str, lang: str) -> bool:
+        """Keep `lang` as the caller's language; the text thread's place stays as it is.
+        False (logged) when the store is down: the call goes on, the language not kept."""
+        return self._kept(number, lambda seen: Change(session=seen.session, lang=lang), "the language is not kept")
+
+    def _kept(self, number: str, change, lost: str) -> bool:
+        try:
+            self._change(number, change)
+        except StoreUnavailable as exc:
+            log.warning("session store unavailable (%s): %s", exc, lost)
+            return False
+        return True
 
     def start_afresh(self, number: str, lang: str) -> None:
         """A fresh start in `lang`: no place in the menus, the language remembered (a staff

@@ -39,7 +39,6 @@ from hotline.config import PhoneSettings
 from hotline.content.bundle import Content
 from hotline.core.engine import Show, State, Turn
 from hotline.reports.service import REPORT_NODE
-from hotline.errors import StoreUnavailable
 from hotline.core import contract
 from hotline.core.languages import ENGLISH, LANGUAGES
 from hotline.web.signatures import twilio_only
@@ -503,10 +502,7 @@ def _unspoken(line: PhoneLine, number: str, reachable: bool, code: str, call: Ca
     else the welcome and menu as a text message; always the ONA number."""
     board = _board()
     if state.lang != code:
-        try:
-            board.remember_language(number, code)
-        except StoreUnavailable:
-            pass
+        board.remember_language(number, code)  # the store down: logged, and the call goes on
     sent: bool | None = None
     if not line.ona_open(now) and _can_text(reachable):
         # The welcome and main menu, as the text line says them to a first choice of

@@ -59,15 +59,8 @@ class Problem:
 
 
 def syntax_problems(text: str) -> list[Problem]:
-    """The lexical and grammar checks: every string quoted and closed, keywords in order."""
-    return list(_syntax_problems(text))
-
-
-# Every reload and every app built reads the same nine catalogs again; their text decides the
-# answer (Problems are frozen), so a text seen before is not tokenised twice (about half of
-# the time a catalog takes to load).
-@functools.lru_cache(maxsize=64)
-def _syntax_problems(text: str) -> tuple[Problem, ...]:
+    """The lexical and grammar checks: every string quoted and closed, keywords in order.
+    (check() remembers its whole answer by text, this one included.)"""
     problems: list[Problem] = []
     streams: dict[str, list[tuple[int, str]]] = {"main": [], "obsolete": []}
     for number, raw in enumerate(text.splitlines(), start=1):
@@ -98,7 +91,7 @@ def _syntax_problems(text: str) -> tuple[Problem, ...]:
             streams[stream].extend((number, token) for token in tokens)
     for tokens in streams.values():
         problems.extend(_grammar(tokens))
-    return tuple(problems)
+    return problems
 
 
 def _tokens(body: str) -> tuple[list[str], str | None]:
