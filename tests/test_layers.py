@@ -5,16 +5,24 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-import sys
+import sysconfig
+from pathlib import Path
 
 from conftest import ROOT
 
 
+def lint_imports(package_root: Path) -> subprocess.CompletedProcess:
+    """import-linter's own command, from this interpreter's scripts folder: a version manager's
+    shims (pyenv) may not know a command installed a moment ago until they are rehashed."""
+    scripts = Path(sysconfig.get_path("scripts"))
+    lint = scripts / "lint-imports"
+    assert lint.exists(), "import-linter is a dev dependency: pip install -e '.[dev]'"
+    return subprocess.run([str(lint), "--no-cache"], cwd=package_root, capture_output=True, text=True, timeout=120,
+                          env={"PYTHONPATH": str(package_root), "PATH": f"{scripts}:/usr/bin:/bin"})
+
+
 def test_the_import_contracts_hold():
-    lint = shutil.which("lint-imports")
-    assert lint, "import-linter is a dev dependency: pip install -e '.[dev]'"
-    result = subprocess.run([lint, "--no-cache"], cwd=ROOT, capture_output=True, text=True, timeout=120,
-                            env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin:" + str(__import__("pathlib").Path(sys.executable).parent)})
+    result = lint_imports(ROOT)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
     assert "0 broken" in result.stdout
 
@@ -30,7 +38,6 @@ def test_a_broken_layer_is_caught(tmp_path):
     shutil.copytree(ROOT / "hotline", package, ignore=shutil.ignore_patterns("__pycache__"))
     (package / "core" / "leak.py").write_text("from hotline.session import store\n")
     shutil.copy(ROOT / "pyproject.toml", tmp_path / "pyproject.toml")
-    result = subprocess.run([shutil.which("lint-imports"), "--no-cache"], cwd=tmp_path, capture_output=True, text=True,
-                            timeout=120, env={"PYTHONPATH": str(tmp_path), "PATH": "/usr/bin:/bin:" + str(__import__("pathlib").Path(sys.executable).parent)})
+    result = lint_imports(tmp_path)
     assert result.returncode != 0
     assert "hotline.core.leak -> hotline.session.store" in result.stdout
