@@ -5,6 +5,7 @@ exit status (hotline/staff/failures.py). Each reads the folders of hotline/staff
 """
 from __future__ import annotations
 
+import functools
 import logging
 
 import click
@@ -14,14 +15,21 @@ from hotline.staff import folders as places
 from hotline.staff.failures import guarded
 
 
-def _found(flows_dir, translations_dir) -> tuple[places.Folders, tuple[str, ...]]:
-    from hotline.config import Settings
+def _reads_catalogs(command):
+    """--flows and --translations, resolved once for every translations command: the command
+    gets the folders and the languages served, and runs inside the guard (a broken catalog or
+    an unwritable file is one line and exit 2, hotline/staff/failures.py)."""
 
-    found = places.find(flows_dir, translations_dir)
-    click.secho(found.line(), fg="cyan", err=True)
-    with guarded():
-        languages = Settings.from_env(dev=True).languages
-    return found, languages
+    @functools.wraps(command)
+    def run(flows_dir=None, translations_dir=None) -> None:
+        from hotline.config import Settings
+
+        found = places.find(flows_dir, translations_dir)
+        click.secho(found.line(), fg="cyan", err=True)
+        with guarded():
+            command(found, Settings.from_env(dev=True).languages)
+
+    return places.options(run)
 
 
 @click.group("translations")
@@ -31,27 +39,23 @@ def translations() -> None:
 
 
 @translations.command("extract")
-@places.options
-def extract_command(flows_dir=None, translations_dir=None) -> None:
+@_reads_catalogs
+def extract_command(found: places.Folders, languages: tuple[str, ...]) -> None:
     """Write translations/messages.pot from the flow scripts."""
     from hotline.content.catalogs import maintenance
 
-    found, _ = _found(flows_dir, translations_dir)
-    with guarded():
-        pot = maintenance.extract(found.flows, found.translations)
-        count = sum(1 for entry in maintenance.read_template(pot) if entry.msgid)
+    pot = maintenance.extract(found.flows, found.translations)
+    count = sum(1 for entry in maintenance.read_template(pot) if entry.msgid)
     click.echo(f"{pot}: {count} strings")
 
 
 @translations.command("update")
-@places.options
-def update_command(flows_dir=None, translations_dir=None) -> None:
+@_reads_catalogs
+def update_command(found: places.Folders, languages: tuple[str, ...]) -> None:
     """Update every catalog from the template; changed English becomes fuzzy (old English kept as #| msgid)."""
     from hotline.content.catalogs import maintenance
 
-    found, languages = _found(flows_dir, translations_dir)
-    with guarded():
-        changed = maintenance.update(found.translations, languages)
+    changed = maintenance.update(found.translations, languages)
     for code, contexts in changed.items():
         note = f"{len(contexts)} changed in English, now fuzzy" if contexts else "no English changes"
         click.echo(f"{catalog_path(found.translations, code)}: {note}")
@@ -60,28 +64,23 @@ def update_command(flows_dir=None, translations_dir=None) -> None:
 
 
 @translations.command("compile")
-@places.options
-def compile_command(flows_dir=None, translations_dir=None) -> None:
+@_reads_catalogs
+def compile_command(found: places.Folders, languages: tuple[str, ...]) -> None:
     """Compile the catalogs to .mo and check that each can be served."""
     from hotline.content.bundle import load_content
     from hotline.content.catalogs import maintenance
 
-    found, languages = _found(flows_dir, translations_dir)
-    with guarded():
-        written = maintenance.compile_catalogs(found.translations, languages)
-        load_content(found.flows, found.translations, languages)
+    written = maintenance.compile_catalogs(found.translations, languages)
+    load_content(found.flows, found.translations, languages)
     for path in written:
         click.echo(f"wrote {path}")
     click.echo(f"compiled the catalogs in {found.translations}; every one can be served")
 
 
 @translations.command("status")
-@places.options
-def status_command(flows_dir=None, translations_dir=None) -> None:
+@_reads_catalogs
+def status_command(found: places.Folders, languages: tuple[str, ...]) -> None:
     """Per language: strings translated, fuzzy, missing, review status and SMS segments."""
     from hotline.staff.coverage import report, table
 
-    found, languages = _found(flows_dir, translations_dir)
-    with guarded():
-        rows = report(found.flows, found.translations, languages)
-    click.echo(table(rows))
+    click.echo(table(report(found.flows, found.translations, languages)))
