@@ -348,11 +348,17 @@ def silence() -> Response:
 @always_answers
 def dialed() -> Response:
     """A <Dial> ended: to a volunteer, or to the ONA hotline."""
+    return _dial_ended(lambda line, call, place, now: _no_volunteer(line, place.lang, call, now, answered=False))
+
+
+def _dial_ended(not_put_through) -> Response:
+    """After any <Dial>: a goodbye when the caller was put through (or handed to ONA, whose
+    call ending is the end of ours), else `not_put_through(line, call, place, now)`."""
     line, now = _line(), _now()
     call, place = _opened(now)
     if place.at == ONA_PLACE or request.form.get("DialCallStatus") in ("completed", "answered"):
         return _twiml(line.goodbye(place.lang, _links()))
-    return _no_volunteer(line, place.lang, call, now, answered=False)
+    return not_put_through(line, call, place, now)
 
 
 @bp.post("/voice/whisper")
@@ -414,11 +420,11 @@ def report_whisper() -> Response:
 @twilio_only
 @always_answers
 def reported() -> Response:
-    line, now = _line(), _now()
-    call, place = _opened(now)
-    if request.form.get("DialCallStatus") in ("completed", "answered"):
-        return _twiml(line.goodbye(place.lang, _links()))
-    # Nobody answered: how to report by text instead, then the main menu.
+    return _dial_ended(_report_by_text)
+
+
+def _report_by_text(line: PhoneLine, call: Call, place: CallPlace, now: dt.datetime) -> Response:
+    """No responder answered: how to report by text instead, then the main menu."""
     number, reachable = _caller()
     turn = _board().placed(number, State(node=contract.MAIN_MENU, lang=place.lang), "0").turn
     turn = Turn((Show(REPORT_NODE),) + turn.outputs, turn.state)
