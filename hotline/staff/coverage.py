@@ -22,10 +22,14 @@ from hotline.staff.sms_budget import SMS_BUDGET, Measure, measure, replies
 
 @dataclass(frozen=True)
 class Row:
-    code: str
-    name: str
+    """One language's line of the status table: its catalog, and what each of its replies costs."""
+
     catalog: CatalogReport
     measures: tuple[Measure, ...]
+
+    @property
+    def code(self) -> str:
+        return self.catalog.code
 
     def dearest(self, kind: str) -> Measure | None:
         of_kind = [m for m in self.measures if m.kind == kind]
@@ -52,7 +56,7 @@ def report(flows_dir: Path, translations_dir: Path, languages: tuple[str, ...] =
     rows = []
     for code in every.codes:
         measures = tuple(measure(content, reply) for reply in replies(content, code))
-        rows.append(Row(code, every.book(code).language.native_name, served.reports[code], measures))
+        rows.append(Row(served.reports[code], measures))
     return rows
 
 
