@@ -301,6 +301,28 @@ class _Schedule:
     unconfirmed: tuple[str, ...] = ()
 
 
+def whole_number(env: Mapping[str, str], variable: str, default: int, low: int | None, high: int | None,
+                 unit: str = "") -> int:
+    """A whole-number setting: `default` when the variable is unset or empty, else its value
+    within [low, high] (None: unbounded); anything else stops start-up saying what is allowed."""
+    raw = env.get(variable, "").strip()
+    if not raw:
+        return default
+    what = f"a number of {unit}" if unit else "a whole number"
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ConfigError(f"{variable} must be {what}") from None
+    if (low is not None and value < low) or (high is not None and value > high):
+        raise ConfigError(f"{variable} must be between {low} and {high}{' ' + unit if unit else ''}")
+    return value
+
+
+def _number(default: int, variable: str, low: int, high: int):
+    """A dataclass field read by whole_number: its default, its variable and its range, in one place."""
+    return field(default=default, metadata={"variable": variable, "range": (low, high)})
+
+
 def _on_duty(hours: Hours, now: dt.datetime) -> bool:
     return isinstance(status(_Schedule(hours), now), OpenNow)
 
@@ -344,12 +366,7 @@ class Volunteers:
                        "mon-fri 09:00-17:00; sat 10:00-14:00", "numbers can ring at once")
         if shift is None:
             return None
-        try:
-            ring = int(env.get("HOTLINE_VOLUNTEER_RING", "20"))
-        except ValueError:
-            raise ConfigError("HOTLINE_VOLUNTEER_RING must be a number of seconds") from None
-        if not 5 <= ring <= 60:
-            raise ConfigError("HOTLINE_VOLUNTEER_RING must be between 5 and 60 seconds")
+        ring = whole_number(env, "HOTLINE_VOLUNTEER_RING", 20, 5, 60, "seconds")
         referrals = tuple(r.strip() for r in env.get("HOTLINE_VOLUNTEER_REFERRALS", "ona,idp").split(",") if r.strip())
         return cls(*shift, ring, referrals, env.get("HOTLINE_VOICEMAIL", "").strip().lower() in _TRUE)
 
@@ -372,11 +389,12 @@ class ReportSettings:
 
     responders: tuple[str, ...]
     hours: Hours
-    confirmations: int = 2
-    alert_hours: int = 6
-    per_day: int = 3
-    digest_after: int = 3
-    digest_seconds: int = 300
+    # Each number with the variable that changes it and the range it may take (from_env).
+    confirmations: int = _number(2, "HOTLINE_REPORT_CONFIRMATIONS", 1, MAX_NUMBERS)  # responders who must confirm
+    alert_hours: int = _number(6, "HOTLINE_ALERT_HOURS", 1, 48)  # how long a verified alert stands
+    per_day: int = _number(3, "HOTLINE_REPORTS_PER_DAY", 1, 20)  # reports one caller may send a day
+    digest_after: int = _number(3, "HOTLINE_REPORT_DIGEST_AFTER", 1, 100)  # this many reports waiting: one digest
+    digest_seconds: int = _number(300, "HOTLINE_REPORT_DIGEST_SECONDS", 10, 1800)  # ...at most this often
 
     def on_shift(self, now: dt.datetime) -> bool:
         return _on_duty(self.hours, now)
@@ -393,19 +411,8 @@ class ReportSettings:
         shift = _shift(env, "HOTLINE_RESPONDER_NUMBERS", "HOTLINE_RESPONDER_HOURS", "mon-sun 07:00-22:00", "responders")
         if shift is None:
             return None
-        values = {}
-        for name, var, low, high in (("confirmations", "HOTLINE_REPORT_CONFIRMATIONS", 1, MAX_NUMBERS),
-                                     ("alert_hours", "HOTLINE_ALERT_HOURS", 1, 48),
-                                     ("per_day", "HOTLINE_REPORTS_PER_DAY", 1, 20),
-                                     ("digest_after", "HOTLINE_REPORT_DIGEST_AFTER", 1, 100),
-                                     ("digest_seconds", "HOTLINE_REPORT_DIGEST_SECONDS", 10, 1800)):
-            if env.get(var):
-                try:
-                    values[name] = int(env[var])
-                except ValueError:
-                    raise ConfigError(f"{var} must be a number") from None
-                if not low <= values[name] <= high:
-                    raise ConfigError(f"{var} must be between {low} and {high}")
+        values = {f.name: whole_number(env, f.metadata["variable"], f.default, *f.metadata["range"])
+                  for f in dataclasses.fields(cls) if "variable" in f.metadata}
         settings = cls(*shift, **values)
         if settings.confirmations > len(settings.responders):
             raise ConfigError(f"HOTLINE_REPORT_CONFIRMATIONS is {settings.confirmations}, but only "
@@ -454,12 +461,9 @@ class PhoneSettings:
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> "PhoneSettings":
         env = os.environ if env is None else env
-        try:
-            max_call = int(env.get("HOTLINE_VOICE_MAX_CALL", "1800"))
-        except ValueError:
-            raise ConfigError("HOTLINE_VOICE_MAX_CALL must be a number of seconds") from None
         return cls(
-            max_call_seconds=max_call,
+            # at least 60 is checked with the content (checked()); no upper bound: Twilio's own is 4 hours
+            max_call_seconds=whole_number(env, "HOTLINE_VOICE_MAX_CALL", 1800, None, None, "seconds"),
             recordings_dir=Path(env["HOTLINE_RECORDINGS_DIR"]) if env.get("HOTLINE_RECORDINGS_DIR") else ROOT / "recordings",
             recordings_url=env.get("HOTLINE_RECORDINGS_URL") or None,
             hotline_number=env.get("HOTLINE_NUMBER") or None,
