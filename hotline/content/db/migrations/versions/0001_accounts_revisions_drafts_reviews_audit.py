@@ -13,71 +13,53 @@ branch_labels = None
 depends_on = None
 
 
+# The columns of the first schema come in few kinds; each kind is written once here. (A
+# migration is frozen: these helpers describe this schema as it was, whatever models.py says
+# later. tests/test_revisions.py compares what the migrations build with the models.)
+def _serial() -> sa.Column:
+    """The integer key the database numbers itself."""
+    return sa.Column('id', sa.Integer(), autoincrement=True, nullable=False)
+
+
+def _moment(name: str, nullable: bool = False) -> sa.Column:
+    return sa.Column(name, sa.DateTime(timezone=True), nullable=nullable)
+
+
+def _word(name: str, length: int = 64, nullable: bool = False) -> sa.Column:
+    """A short string: a username, a revision's id, a digest, an action's name."""
+    return sa.Column(name, sa.String(length=length), nullable=nullable)
+
+
+def _of(kind, *names: str) -> list[sa.Column]:
+    """Required columns of one simple type (Text, JSON, Boolean, Integer)."""
+    return [sa.Column(name, kind(), nullable=False) for name in names]
+
+
 def upgrade() -> None:
-    op.create_table('accounts',
-    sa.Column('id', sa.Integer(), autoincrement=True, nullable=False),
-    sa.Column('username', sa.String(length=64), nullable=False),
-    sa.Column('role', sa.String(length=16), nullable=False),
-    sa.Column('password_hash', sa.String(length=255), nullable=False),
-    sa.Column('totp_secret', sa.String(length=64), nullable=True),
-    sa.Column('totp_last_step', sa.Integer(), nullable=False),
-    sa.Column('active', sa.Boolean(), nullable=False),
-    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
-    sa.PrimaryKeyConstraint('id'),
-    sa.UniqueConstraint('username')
-    )
-    op.create_table('audit',
-    sa.Column('id', sa.Integer(), autoincrement=True, nullable=False),
-    sa.Column('at', sa.DateTime(timezone=True), nullable=False),
-    sa.Column('actor', sa.String(length=64), nullable=False),
-    sa.Column('action', sa.String(length=32), nullable=False),
-    sa.Column('detail', sa.Text(), nullable=False),
-    sa.PrimaryKeyConstraint('id')
-    )
-    op.create_table('revisions',
-    sa.Column('id', sa.String(length=64), nullable=False),
-    sa.Column('files', sa.JSON(), nullable=False),
-    sa.Column('parent_id', sa.String(length=64), nullable=True),
-    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
-    sa.Column('created_by', sa.String(length=64), nullable=False),
-    sa.Column('note', sa.Text(), nullable=False),
-    sa.PrimaryKeyConstraint('id')
-    )
-    op.create_table('throttle',
-    sa.Column('key', sa.String(length=96), nullable=False),
-    sa.Column('failures', sa.Integer(), nullable=False),
-    sa.Column('first_at', sa.DateTime(timezone=True), nullable=False),
-    sa.Column('locked_until', sa.DateTime(timezone=True), nullable=True),
-    sa.PrimaryKeyConstraint('key')
-    )
-    op.create_table('drafts',
-    sa.Column('id', sa.Integer(), autoincrement=True, nullable=False),
-    sa.Column('base_id', sa.String(length=64), nullable=False),
-    sa.Column('files', sa.JSON(), nullable=False),
-    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
-    sa.Column('updated_by', sa.String(length=64), nullable=False),
-    sa.Column('open', sa.Boolean(), nullable=False),
-    sa.ForeignKeyConstraint(['base_id'], ['revisions.id'], ),
-    sa.PrimaryKeyConstraint('id')
-    )
-    op.create_table('live',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('revision_id', sa.String(length=64), nullable=False),
-    sa.Column('since', sa.DateTime(timezone=True), nullable=False),
-    sa.Column('by', sa.String(length=64), nullable=False),
-    sa.ForeignKeyConstraint(['revision_id'], ['revisions.id'], ),
-    sa.PrimaryKeyConstraint('id')
-    )
-    op.create_table('reviews',
-    sa.Column('id', sa.Integer(), autoincrement=True, nullable=False),
-    sa.Column('draft_id', sa.Integer(), nullable=False),
-    sa.Column('node_id', sa.String(length=64), nullable=False),
-    sa.Column('digest', sa.String(length=64), nullable=False),
-    sa.Column('reviewer', sa.String(length=64), nullable=False),
-    sa.Column('at', sa.DateTime(timezone=True), nullable=False),
-    sa.ForeignKeyConstraint(['draft_id'], ['drafts.id'], ),
-    sa.PrimaryKeyConstraint('id')
-    )
+    op.create_table(
+        'accounts', _serial(), _word('username'), _word('role', 16), _word('password_hash', 255),
+        _word('totp_secret', nullable=True), *_of(sa.Integer, 'totp_last_step'), *_of(sa.Boolean, 'active'),
+        _moment('created_at'), sa.PrimaryKeyConstraint('id'), sa.UniqueConstraint('username'))
+    op.create_table(
+        'audit', _serial(), _moment('at'), _word('actor'), _word('action', 32), *_of(sa.Text, 'detail'),
+        sa.PrimaryKeyConstraint('id'))
+    op.create_table(
+        'revisions', _word('id'), *_of(sa.JSON, 'files'), _word('parent_id', nullable=True), _moment('created_at'),
+        _word('created_by'), *_of(sa.Text, 'note'), sa.PrimaryKeyConstraint('id'))
+    op.create_table(
+        'throttle', _word('key', 96), *_of(sa.Integer, 'failures'), _moment('first_at'),
+        _moment('locked_until', nullable=True), sa.PrimaryKeyConstraint('key'))
+    op.create_table(
+        'drafts', _serial(), _word('base_id'), *_of(sa.JSON, 'files'), _moment('updated_at'), _word('updated_by'),
+        *_of(sa.Boolean, 'open'), sa.ForeignKeyConstraint(['base_id'], ['revisions.id']),
+        sa.PrimaryKeyConstraint('id'))
+    op.create_table(
+        # one row, never renumbered: not autoincrement
+        'live', sa.Column('id', sa.Integer(), nullable=False), _word('revision_id'), _moment('since'), _word('by'),
+        sa.ForeignKeyConstraint(['revision_id'], ['revisions.id']), sa.PrimaryKeyConstraint('id'))
+    op.create_table(
+        'reviews', _serial(), *_of(sa.Integer, 'draft_id'), _word('node_id'), _word('digest'), _word('reviewer'),
+        _moment('at'), sa.ForeignKeyConstraint(['draft_id'], ['drafts.id']), sa.PrimaryKeyConstraint('id'))
 
 
 def downgrade() -> None:
