@@ -21,6 +21,20 @@ def content():
     return load_content(settings.flows_dir, settings.translations_dir, settings.languages)
 
 
+@pytest.fixture(scope="module")
+def card_pdf(content):
+    """Each language's card as `hotline card` makes it, rendered once for this module's tests
+    (a render embeds the fonts: seconds for Chinese)."""
+    made: dict[str, bytes] = {}
+
+    def pdf(lang: str) -> bytes:
+        if lang not in made:
+            made[lang] = render_pdf(card_text(content, lang, NUMBER))
+        return made[lang]
+
+    return pdf
+
+
 def test_the_card_text_comes_from_the_scripts(content):
     text = card_text(content, "en", NUMBER)
     assert text.title == content.script.card.title
@@ -41,13 +55,13 @@ def test_a_missing_glyph_is_caught_before_drawing():
 
 
 @pytest.mark.parametrize("lang", ["en", "es", "ar", "fa_AF", "ps", "uk", "zh_Hans"])
-def test_the_card_renders_two_wallet_sized_pages(content, lang, tmp_path):
+def test_the_card_renders_two_wallet_sized_pages(content, card_pdf, lang, tmp_path):
     """In a Latin, a Cyrillic, three Arabic-script and a Chinese language: every glyph drawn."""
     text = card_text(content, lang, NUMBER)
     if lang != "en":  # really translated, not English fallbacks
         assert text.title != content.script.card.title and text.points[0] != content.script.card.points[0].text
     assert missing_glyphs(text) == set()
-    pdf = render_pdf(text)
+    pdf = card_pdf(lang)
     path = tmp_path / f"card-{lang}.pdf"
     path.write_bytes(pdf)
     info = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True, check=True).stdout
@@ -68,10 +82,10 @@ def page_text(path, page: int) -> str:
 
 
 @pytest.mark.parametrize("lang", ["es", "ar", "zh_Hans"])
-def test_the_front_is_in_the_holders_language_and_the_back_in_english_for_an_officer(content, lang, tmp_path):
+def test_the_front_is_in_the_holders_language_and_the_back_in_english_for_an_officer(content, card_pdf, lang, tmp_path):
     text = card_text(content, lang, NUMBER)
     path = tmp_path / "card.pdf"
-    path.write_bytes(render_pdf(text))
+    path.write_bytes(card_pdf(lang))
     front, back = page_text(path, 1), page_text(path, 2)
     officer = content.script.card.officer
     assert text.show_back != content.script.card.show_back  # translated: it tells the holder what the back is for
@@ -92,10 +106,10 @@ def bullet_boxes(path) -> list[tuple[float, float]]:
 
 
 @pytest.mark.parametrize("lang,rtl", [("en", False), ("uk", False), ("ar", True), ("fa_AF", True), ("ps", True)])
-def test_bullets_stand_where_a_reader_starts_a_line(content, lang, rtl, tmp_path):
+def test_bullets_stand_where_a_reader_starts_a_line(content, card_pdf, lang, rtl, tmp_path):
     """Left to right: bullets at the left margin. Right to left: right-aligned, bullets at the right."""
     path = tmp_path / "card.pdf"
-    path.write_bytes(render_pdf(card_text(content, lang, NUMBER)))
+    path.write_bytes(card_pdf(lang))
     boxes = bullet_boxes(path)
     assert len(boxes) == len(content.script.card.points), boxes
     width, margin = 242.65, 4.0 / 25.4 * 72  # points

@@ -13,6 +13,7 @@ error that names the characters, not a bad card.
 """
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -105,13 +106,9 @@ def fonts_for(lang: str, fonts_dir: Path | None = None) -> list[tuple[Path, Path
 
 def missing_glyphs(text: CardText, fonts_dir: Path | None = None) -> set[str]:
     """Characters that no font in this language's list can draw."""
-    from fontTools.ttLib import TTCollection, TTFont
-
     covered: set[int] = set()
     for regular, _ in fonts_for(text.lang, fonts_dir):
-        fonts = TTCollection(str(regular)).fonts if regular.suffix == ".ttc" else [TTFont(str(regular))]
-        for font in fonts[:1]:
-            covered |= set(font.getBestCmap())
+        covered |= _drawable(regular, regular.stat().st_mtime_ns)
     # Directional marks are invisible format characters: nothing to draw.
     return {ch for ch in text.characters() if ord(ch) not in covered and ch not in "\u200e\u200f\u2066\u2067\u2068\u2069"}
 
@@ -124,8 +121,28 @@ def render_pdf(text: CardText, fonts_dir: Path | None = None) -> bytes:
                         f"({', '.join(f'U+{ord(c):04X}' for c in sorted(gaps))})")
     fonts = fonts_for(text.lang, fonts_dir)
     # The front holds the most text: the largest size at which all of it fits on the card.
-    size = next((s for s in FRONT_SIZES if _card(text, fonts, s)[1] <= CARD_H - MARGIN / 2), FRONT_SIZES[-1])
-    return _card(text, fonts, size)[0]
+    # Smaller type never reaches further down, so the sizes are halved like a sorted list: at
+    # most three layouts for seven sizes (each layout embeds the fonts again, a CJK font's 5 MB).
+    low, high = 0, len(FRONT_SIZES) - 1  # FRONT_SIZES[high] is used when nothing larger fits
+    fitted = None
+    while low <= high:
+        middle = (low + high) // 2
+        pdf, reached = _card(text, fonts, FRONT_SIZES[middle])
+        if reached <= CARD_H - MARGIN / 2:
+            fitted, high = pdf, middle - 1
+        else:
+            low = middle + 1
+    return fitted if fitted is not None else _card(text, fonts, FRONT_SIZES[-1])[0]
+
+
+@functools.lru_cache(maxsize=16)
+def _drawable(path: Path, _mtime_ns: int) -> frozenset[int]:
+    """The code points a font file can draw (the first font of a .ttc collection); read once
+    per file version: a CJK font takes a second to parse."""
+    from fontTools.ttLib import TTCollection, TTFont
+
+    font = TTCollection(str(path)).fonts[0] if path.suffix == ".ttc" else TTFont(str(path))
+    return frozenset(font.getBestCmap())
 
 
 # Body text sizes (points) tried for the front, largest first.
