@@ -182,16 +182,26 @@ def settings_overrides(**extra):
 
 @pytest.fixture
 def make_app():
-    """make_app(redis_url=..., **settings) -> a Flask app with the real flows and a fixed clock."""
+    """make_app(redis_url=..., **settings) -> a Flask app with the real flows and a fixed clock.
+
+    Each app's publisher (the thread that looks for a new live revision or changed files) is
+    stopped when the test ends, as a server process's ends with it: left running, every app
+    the suite ever built kept polling its database and reloading content until the end."""
     from hotline import create_app
+
+    built = []
 
     def build(clock=lambda: SATURDAY_AFTERNOON, **settings):
         config = settings_overrides(**settings)
         config["TESTING"] = True
         config["HOTLINE_CLOCK"] = clock
-        return create_app(config)
+        app = create_app(config)
+        built.append(app)
+        return app
 
-    return build
+    yield build
+    for app in built:
+        app.extensions["hotline_publisher"].stop()
 
 
 @pytest.fixture
