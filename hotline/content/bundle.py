@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import threading
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Hashable, Mapping, TypeVar
@@ -94,7 +95,49 @@ def load_content(flows_dir: str | Path, translations_dir: str | Path, languages:
                  recordings_dir: str | Path | None = None) -> Content:
     """Raises ScriptError, CatalogError or RecordingsError; nothing half-loaded is ever returned.
 
-    `recordings_dir`: a revision's recordings/ (manifests and their audio); a checkout has none."""
+    `recordings_dir`: a revision's recordings/ (manifests and their audio); a checkout has none.
+
+    The same files in the same folders give the same Content (it is immutable), so the last few
+    are remembered by a digest of every byte read: the console asks for a draft's content on
+    most pages, a revision is loaded to be stored and again to be served, and a reload of files
+    that did not change costs a digest instead of a second of parsing. Errors are not kept."""
+    key = _inputs(flows_dir, translations_dir, languages, recordings_dir)
+    with _loaded_lock:
+        if key in _loaded:
+            _loaded.move_to_end(key)
+            return _loaded[key]
+    content = _load(flows_dir, translations_dir, languages, recordings_dir)
+    # Kept only if nothing changed while it loaded: else this Content may hold the newer files.
+    if _inputs(flows_dir, translations_dir, languages, recordings_dir) == key:
+        with _loaded_lock:
+            _loaded[key] = content
+            while len(_loaded) > _KEEP:
+                _loaded.popitem(last=False)
+    return content
+
+
+_KEEP = 6
+_loaded: OrderedDict[str, Content] = OrderedDict()
+_loaded_lock = threading.Lock()
+
+
+def _inputs(flows_dir, translations_dir, languages, recordings_dir) -> str:
+    """A digest of everything _load reads: the folders (findings name them), the flow files,
+    the catalogs of these languages and the recordings manifests."""
+    digest = hashlib.sha256(repr((str(Path(flows_dir).resolve()), str(Path(translations_dir).resolve()),
+                                  tuple(languages), recordings_dir and str(Path(recordings_dir).resolve()))).encode())
+    paths = sorted(Path(flows_dir).glob("*.yaml")) + [catalog_path(Path(translations_dir), code) for code in languages]
+    if recordings_dir is not None:
+        paths += sorted(Path(recordings_dir).glob("*.json"))
+    for path in paths:
+        try:
+            digest.update(str(path).encode() + b"\0" + path.read_bytes() + b"\0")
+        except OSError:
+            digest.update(str(path).encode() + b"\0missing\0")
+    return digest.hexdigest()
+
+
+def _load(flows_dir, translations_dir, languages, recordings_dir) -> Content:
     script = load_script(flows_dir)
     # Hashed before reading: if a catalog changes in between, the version is the older one
     # and the next reload (which sees a different hash) brings both up to date.
