@@ -19,7 +19,7 @@ from sqlalchemy import select
 from hotline.core.languages import LANGUAGES
 from hotline.content.db.models import Review, utcnow
 from hotline.content.editing import node_digest, nodes_of, signed_off
-from hotline.content.revisions import Revision, Revisions, materialize
+from hotline.content.revisions import ByFiles, Revision, Revisions, materialize
 from hotline.errors import HotlineError
 from hotline.staff.accounts import CAN_PUBLISH, CAN_REVIEW, audit
 from hotline.staff.check import run_check
@@ -34,8 +34,20 @@ class Refused(HotlineError):
 
 
 def check_files(files: dict[str, str], languages: tuple[str, ...] = LANGUAGES, today: dt.date | None = None) -> Report:
+    """`hotline check` of a set of files, as of `today` (referral freshness is judged against
+    the date, so a console left open overnight checks again in the morning). A check takes a
+    second or more and staff pages ask it of the same draft again and again: the last few are
+    remembered by files, languages and day, for every console in this process. The Report
+    returned is shared: read it, do not add to it."""
+    return _checked(files, tuple(languages), today or dt.date.today())
+
+
+def _check(files: dict[str, str], languages: tuple[str, ...], today: dt.date) -> Report:
     root = materialize(files)
     return run_check(root / "flows", root / "translations", languages, today=today)
+
+
+_checked = ByFiles(_check, keep=8)
 
 
 def needing_review(revisions: Revisions, draft) -> list[str]:
