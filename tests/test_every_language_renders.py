@@ -7,6 +7,7 @@ threshold it is checked here) and over the fixture hotline, where all nine are s
 from __future__ import annotations
 
 import re
+import shutil
 
 import pytest
 
@@ -109,14 +110,13 @@ def test_every_reply_in_every_language_is_whole(place):
     assert checked >= 12 * len(MOMENTS)
 
 
-def test_the_leak_check_catches_a_leak():
+def test_the_leak_check_catches_a_leak(tmp_path):
     """The check above is not vacuous: an English label in a Spanish reply is caught."""
-    content = load_content(I18N / "flows", I18N / "translations")
+    # A Content of this test's own to spoil (load_content shares one per set of files and folders).
+    shutil.copytree(I18N, tmp_path / "i18n")
+    content = load_content(tmp_path / "i18n" / "flows", tmp_path / "i18n" / "translations")
     book = content.languages.book("es")
     english_label = content.languages.book("en").labels[("main_menu", 1)]
     book.labels[("main_menu", 1)] = english_label  # as if the phrasebook had fallen back
-    try:
-        with pytest.raises(AssertionError, match="English served where es has a translation: '1 Door'"):
-            test_every_reply_in_every_language_is_whole((content, I18N / "translations"))
-    finally:
-        book.labels[("main_menu", 1)] = "Puerta"
+    with pytest.raises(AssertionError, match="English served where es has a translation: '1 Door'"):
+        test_every_reply_in_every_language_is_whole((content, tmp_path / "i18n" / "translations"))
