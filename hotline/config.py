@@ -83,6 +83,11 @@ MIN_SECRET_DISTINCT = 8
 _TRUE = {"1", "true", "yes", "on"}
 
 
+# argon2id's cost (time cost, memory in KiB, lanes): argon2-cffi's own default, RFC 9106's
+# low-memory choice; about 0.2 s a hash here.
+PASSWORD_COST = (3, 65536, 4)
+
+
 @dataclass(frozen=True)
 class Settings:
     auth_token: str | None = None
@@ -125,6 +130,10 @@ class Settings:
     fonts_dir: Path | None = None
     # The verified-report loop's responders and rules (None: no report loop).
     reports: "ReportSettings | None" = None
+    # argon2id's cost for staff passwords (hotline/staff/accounts.py). Deliberately not read
+    # from the environment, so a weaker hash cannot be configured by mistake; the test suite
+    # passes a tiny one (tests/conftest.py).
+    password_cost: tuple[int, int, int] = PASSWORD_COST
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides: Any) -> "Settings":

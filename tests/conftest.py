@@ -175,7 +175,10 @@ def settings_overrides(**extra):
     # beside Redis and the browser) a reply can take more than the 0.25 s the line allows in
     # production, and a test about one mechanism should not see the store drop out. The
     # outage tests set the production timeout themselves.
-    values = {"auth_token": TOKEN, "secret_key": SECRET, "public_url": BASE_URL, "dev": False, "redis_timeout": 2.0}
+    # Staff passwords at a tiny argon2 cost: a console test signs in several people, and at the
+    # production cost (tested in test_console.py) each hash or check takes 0.2 s of CPU.
+    values = {"auth_token": TOKEN, "secret_key": SECRET, "public_url": BASE_URL, "dev": False, "redis_timeout": 2.0,
+              "password_cost": (1, 8, 1)}
     values.update(extra)
     return values
 

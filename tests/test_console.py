@@ -57,6 +57,28 @@ def test_signing_in_needs_the_second_factor_and_sets_a_strict_cookie(console_app
     assert admin.get("/staff/").status_code == 200
 
 
+def test_passwords_are_argon2id_at_the_librarys_default_cost_and_a_cheaper_hash_is_upgraded(database_url):
+    """The suite signs in at a tiny cost (conftest); a hotline started from the environment
+    hashes at argon2-cffi's default, and a password hashed at another cost is rehashed at the
+    right one when its owner next signs in."""
+    from argon2 import PasswordHasher
+
+    from hotline.config import Settings
+    from hotline.content.db import open_database
+    from hotline.staff.accounts import Accounts
+
+    library = PasswordHasher()
+    assert Settings.from_env({}, dev=True).password_cost == (library.time_cost, library.memory_cost,
+                                                             library.parallelism) == (3, 65536, 4)
+    database = open_database(database_url)
+    account, _ = Accounts(database, b"k", cost=(1, 8, 1)).add("ana", "editor", PASSWORD)
+    assert account.password_hash.startswith("$argon2id$v=19$m=8,t=1,p=1$")
+    production = Accounts(database, b"k")
+    assert production.sign_in("ana", PASSWORD, "", "203.0.113.9").username == "ana"
+    assert production.get("ana").password_hash.startswith("$argon2id$v=19$m=65536,t=3,p=4$")
+    assert production.sign_in("ana", PASSWORD, "", "203.0.113.9").username == "ana"
+
+
 def test_a_code_is_good_once(console_app):
     admin = Staff(console_app, "admin1", "admin")
     code = admin.code()

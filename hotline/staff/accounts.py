@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import functools
 import hashlib
 import hmac
 import io
@@ -35,6 +36,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from sqlalchemy import select
 
+from hotline.config import PASSWORD_COST
 from hotline.content.db import Database
 from hotline.core.languages import ENGLISH, LANGUAGES
 from hotline.content.db.models import Account, AuditEntry, Throttle, utcnow
@@ -52,10 +54,6 @@ MAX_FAILURES = 5
 WINDOW = dt.timedelta(minutes=15)
 LOCKOUT = dt.timedelta(minutes=15)
 
-_hasher = PasswordHasher()  # argon2id, the library's (RFC 9106 low-memory) parameters
-# Verifying against this when the account does not exist takes as long as a real check, so
-# the time of an answer does not tell which usernames exist.
-_DUMMY = _hasher.hash("not a password of anyone")
 
 
 def needs_totp(role: str) -> bool:
@@ -92,9 +90,17 @@ def may_review_catalog(account: Account | None, code: str) -> bool:
 
 
 class Accounts:
-    def __init__(self, database: Database, address_key: bytes):
+    def __init__(self, database: Database, address_key: bytes, cost: tuple[int, int, int] = PASSWORD_COST):
         self.db = database
         self.address_key = address_key  # staff addresses are kept only as keyed hashes
+        time_cost, memory_kib, lanes = cost
+        self.hasher = PasswordHasher(time_cost=time_cost, memory_cost=memory_kib, parallelism=lanes)
+
+    @functools.cached_property
+    def _dummy(self) -> str:
+        """Verifying against this when the account does not exist takes as long as a real
+        check, so the time of an answer does not tell which usernames exist."""
+        return self.hasher.hash("not a password of anyone")
 
     def add(self, username: str, role: str, password: str, with_totp: bool | None = None,
             languages: str | list[str] | tuple[str, ...] | None = None, reviews_translations: bool = False,
@@ -116,7 +122,7 @@ class Accounts:
         with self.db.session() as session, session.begin():
             if session.scalar(select(Account).where(Account.username == username)) is not None:
                 raise AccountError(f"there is already an account {username!r}")
-            account = Account(username=username, role=role, password_hash=_hasher.hash(password),
+            account = Account(username=username, role=role, password_hash=self.hasher.hash(password),
                               totp_secret=secret, created_at=utcnow(), languages=",".join(codes),
                               reviews_translations=bool(reviews_translations))
             session.add(account)
@@ -217,7 +223,7 @@ class Accounts:
             audit(self.db, username[:64] or "?", "sign-in refused", "locked out after repeated failures")
             raise AccountError("Too many failed sign-ins: this account or address is locked for 15 minutes.")
         account = self.get(username)
-        ok = _verify(account.password_hash if account else _DUMMY, password) and account is not None and account.active
+        ok = self._verify(account.password_hash if account else self._dummy, password) and account is not None and account.active
         if ok and account.totp_secret:
             ok = self._totp_ok(account, code)
         if not ok:
@@ -225,8 +231,8 @@ class Accounts:
             audit(self.db, username[:64] or "?", "sign-in failed", "")
             raise AccountError("The username, password or code is not right.")
         self._cleared(account_key)
-        if _hasher.check_needs_rehash(account.password_hash):
-            self._set_hash(account.id, _hasher.hash(password))
+        if self.hasher.check_needs_rehash(account.password_hash):  # a hash made at another cost
+            self._set_hash(account.id, self.hasher.hash(password))
         audit(self.db, account.username, "signed in", account.role)
         return account
 
@@ -242,6 +248,12 @@ class Accounts:
                 return True
         return False
 
+    def _verify(self, hashed: str, password: str) -> bool:
+        try:
+            return self.hasher.verify(hashed, password)
+        except (VerifyMismatchError, VerificationError, InvalidHashError):
+            return False
+
     def _set_hash(self, account_id: int, value: str) -> None:
         with self.db.session() as session, session.begin():
             session.get(Account, account_id).password_hash = value
@@ -253,11 +265,6 @@ def _describe(account: Account) -> dict[str, str]:
             "status": "active" if account.active else "disabled"}
 
 
-def _verify(hashed: str, password: str) -> bool:
-    try:
-        return _hasher.verify(hashed, password)
-    except (VerifyMismatchError, VerificationError, InvalidHashError):
-        return False
 
 
 def _aware(when: dt.datetime) -> dt.datetime:

@@ -112,7 +112,7 @@ def staff_add(username: str, role: str, totp: bool | None, languages: str, revie
     else:
         password = sys.stdin.readline().rstrip("\n")
     try:
-        account, secret = Accounts(database, settings.secret).add(username, role, password, with_totp=totp,
+        account, secret = Accounts(database, settings.secret, settings.password_cost).add(username, role, password, with_totp=totp,
                                                                   languages=languages,
                                                                   reviews_translations=reviews_translations)
     except HotlineError as exc:
@@ -138,7 +138,7 @@ def _change(username: str, **change) -> None:
 
     settings, database = _open()
     try:
-        account, secret = Accounts(database, settings.secret).change(username, by="command line", **change)
+        account, secret = Accounts(database, settings.secret, settings.password_cost).change(username, by="command line", **change)
     except HotlineError as exc:
         click.secho(str(exc), fg="red", err=True)
         sys.exit(2)

@@ -27,7 +27,7 @@ class Console:
     def __init__(self, settings, revisions: Revisions):
         self.settings = settings
         self.revisions = revisions
-        self.accounts = Accounts(revisions.db, settings.secret + b":staff addresses")
+        self.accounts = Accounts(revisions.db, settings.secret + b":staff addresses", settings.password_cost)
         self.simulator = Simulator(settings)
 
     def report(self, files: dict[str, str]):
