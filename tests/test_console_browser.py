@@ -131,12 +131,14 @@ class ConsoleSteps:
     def submit(self, button) -> None:
         """Click a button that loads a new page, and wait until the old page is gone: an
         element looked up before then may be the old page's, stale a moment later."""
+        self.click_and_wait_for_new_page(button.click)
+
+    def click_and_wait_for_new_page(self, click) -> None:
         from selenium.webdriver.common.by import By
-        from selenium.webdriver.support.expected_conditions import staleness_of
 
         old = self.browser.find_element(By.TAG_NAME, "html")
-        button.click()
-        self.wait.until(staleness_of(old))
+        click()
+        self.wait.until(lambda _: gone(old))
 
     def sign_in(self, username: str, code: str = "") -> None:
         from selenium.webdriver.common.by import By
@@ -171,6 +173,23 @@ class ConsoleSteps:
             "not every worker took the new revision:\n" + hotline.log.read_text(errors="replace")[-3000:]
         assert wait_for(lambda: all(healthz(hotline.port)["version"] == second for _ in range(20)), timeout=30)
         return second, clicked
+
+
+def gone(element) -> bool:
+    """Whether an element's page has been replaced. Selenium's staleness_of knows one way of
+    saying so; chromedriver also answers a look at an element of a page being replaced with
+    "Node with given id does not belong to the document", which means the same."""
+    from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
+
+    try:
+        element.is_enabled()
+    except StaleElementReferenceException:
+        return True
+    except WebDriverException as exc:
+        if "does not belong to the document" in (exc.msg or ""):
+            return True
+        raise
+    return False
 
 
 @pytest.fixture

@@ -55,7 +55,6 @@ def browser(microphone):
 @pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
 def test_a_dari_speaker_records_a_page_and_the_next_dari_call_hears_it(browser, redis_url, database_url, tmp_path):
     from selenium.webdriver.common.by import By
-    from selenium.webdriver.support.expected_conditions import staleness_of
 
     from hotline.content.db import open_database
     from hotline.content.revisions import Revisions, RevisionSource
@@ -91,9 +90,8 @@ def test_a_dari_speaker_records_a_page_and_the_next_dari_call_hears_it(browser, 
                 # The fake microphone loops its file (2 s, the tone in the middle): any 1.6 s of it
                 # holds some of the tone.
                 wait_for(lambda: False, timeout=1.6)
-                old = browser.find_element(By.TAG_NAME, "html")
-                clip(name).find_element(By.CSS_SELECTOR, "button.record").click()  # Stop: sent, the page reloads
-                wait.until(staleness_of(old))
+                # Stop: the take is sent and the page reloads
+                steps.click_and_wait_for_new_page(clip(name).find_element(By.CSS_SELECTOR, "button.record").click)
                 wait.until(lambda d: clip(name).find_element(By.CSS_SELECTOR, '[data-f="status"]').text == "recorded")
             if page == "main_menu":
                 # Listen back: the console serves each take as audio the browser plays.
