@@ -36,7 +36,8 @@ NEW_SAY = ("Keep the door closed and say: I do not consent to entry. You do not 
            "You can say: I will remain silent. I want to speak to a lawyer. Everyone at home can stay silent.")
 
 
-def browser_or_skip():
+def browser_or_skip(*flags: str):
+    """Headless Chromium through Selenium, with these command-line flags besides the usual."""
     missing = [path for path in (CHROMIUM, CHROMEDRIVER) if not os.access(path, os.X_OK)]
     if missing:
         message = f"no {' or '.join(missing)} (apt-get install chromium chromium-driver)"
@@ -49,7 +50,7 @@ def browser_or_skip():
     options = webdriver.ChromeOptions()
     options.binary_location = CHROMIUM
     for flag in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1280,1000",
-                 "--disable-gpu", "--no-first-run", "--disable-extensions"):
+                 "--disable-gpu", "--no-first-run", "--disable-extensions", *flags):
         options.add_argument(flag)
     # The chromedriver named here: Selenium Manager never looks for (or downloads) one.
     return webdriver.Chrome(service=Service(executable_path=CHROMEDRIVER), options=options)

@@ -17,7 +17,7 @@ import pytest
 from console_db import database_url  # noqa: F401  (fixture)
 from conftest import TOKEN
 from hotline.channels.voice import clips
-from test_console_browser import CHROMEDRIVER, CHROMIUM, PASSWORD, WORKERS, ConsoleSteps, Hotline, browser_or_skip, healthz, wait_for
+from test_console_browser import PASSWORD, WORKERS, ConsoleSteps, Hotline, browser_or_skip, healthz, wait_for
 from test_recordings_audio import tone, wav_bytes
 
 # What a Dari caller hears first: the language menu's own entry for Dari, the welcome, and the
@@ -34,19 +34,10 @@ def microphone(tmp_path):
 
 @pytest.fixture
 def browser(microphone):
-    browser_or_skip().quit()  # skips (or fails in CI) without Chromium, as the console's browser test does
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for flag in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1280,1000",
-                 "--disable-gpu", "--no-first-run", "--disable-extensions",
-                 # The microphone: no permission prompt, and a file played instead of a device.
-                 "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
-                 f"--use-file-for-fake-audio-capture={microphone}", "--autoplay-policy=no-user-gesture-required"):
-        options.add_argument(flag)
-    driver = webdriver.Chrome(service=Service(executable_path=CHROMEDRIVER), options=options)
+    # The microphone: no permission prompt, and a file played instead of a device.
+    driver = browser_or_skip("--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
+                             f"--use-file-for-fake-audio-capture={microphone}",
+                             "--autoplay-policy=no-user-gesture-required")
     yield driver
     driver.quit()
 
