@@ -101,14 +101,14 @@ def load_content(flows_dir: str | Path, translations_dir: str | Path, languages:
     are remembered by a digest of every byte read: the console asks for a draft's content on
     most pages, a revision is loaded to be stored and again to be served, and a reload of files
     that did not change costs a digest instead of a second of parsing. Errors are not kept."""
-    key = _inputs(flows_dir, translations_dir, languages, recordings_dir)
+    key = folders_digest(flows_dir, translations_dir, languages, recordings_dir)
     with _loaded_lock:
         if key in _loaded:
             _loaded.move_to_end(key)
             return _loaded[key]
     content = _load(flows_dir, translations_dir, languages, recordings_dir)
     # Kept only if nothing changed while it loaded: else this Content may hold the newer files.
-    if _inputs(flows_dir, translations_dir, languages, recordings_dir) == key:
+    if folders_digest(flows_dir, translations_dir, languages, recordings_dir) == key:
         with _loaded_lock:
             _loaded[key] = content
             while len(_loaded) > _KEEP:
@@ -121,9 +121,11 @@ _loaded: OrderedDict[str, Content] = OrderedDict()
 _loaded_lock = threading.Lock()
 
 
-def _inputs(flows_dir, translations_dir, languages, recordings_dir) -> str:
-    """A digest of everything _load reads: the folders (findings name them), the flow files,
-    the catalogs of these languages and the recordings manifests."""
+def folders_digest(flows_dir: str | Path, translations_dir: str | Path, languages: tuple[str, ...],
+                   recordings_dir: str | Path | None = None) -> str:
+    """A digest of everything load_content reads: the folders (findings name them), the flow
+    files, the catalogs of these languages and the recordings manifests. The publisher's
+    watch compares it too: a change here is a change to reload."""
     digest = hashlib.sha256(repr((str(Path(flows_dir).resolve()), str(Path(translations_dir).resolve()),
                                   tuple(languages), recordings_dir and str(Path(recordings_dir).resolve()))).encode())
     paths = sorted(Path(flows_dir).glob("*.yaml")) + [catalog_path(Path(translations_dir), code) for code in languages]

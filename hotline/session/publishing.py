@@ -27,18 +27,15 @@ A signal then reloads the live revision.
 """
 from __future__ import annotations
 
-import hashlib
 import logging
 import os
 import signal
 import threading
 import time
-from pathlib import Path
 
 from hotline.config import Settings
-from hotline.content.bundle import load_content
+from hotline.content.bundle import folders_digest, load_content
 from hotline.errors import CatalogError, ScriptError
-from hotline.content.catalogs.languages import catalog_path
 from hotline.session.switchboard import Switchboard
 from hotline.session import metrics
 
@@ -67,19 +64,9 @@ class Publisher:
 
     # --- what is on disk ----------------------------------------------------------------
 
-    def files(self) -> list[Path]:
-        flows = sorted(Path(self.settings.flows_dir).glob("*.yaml"))
-        catalogs = [catalog_path(Path(self.settings.translations_dir), code) for code in self.settings.languages]
-        return flows + [path for path in catalogs if path.exists()]
-
     def fingerprint(self) -> str:
-        digest = hashlib.sha256()
-        for path in self.files():
-            try:
-                digest.update(str(path).encode() + b"\0" + path.read_bytes() + b"\0")
-            except OSError:  # removed between listing and reading: the next check sees it
-                digest.update(str(path).encode() + b"\0gone\0")
-        return digest.hexdigest()
+        """The flow and catalog files as load_content would read them (bundle.folders_digest)."""
+        return folders_digest(self.settings.flows_dir, self.settings.translations_dir, self.settings.languages)
 
     # --- reloading ----------------------------------------------------------------------
 

@@ -55,7 +55,6 @@ WINDOW = dt.timedelta(minutes=15)
 LOCKOUT = dt.timedelta(minutes=15)
 
 
-
 def needs_totp(role: str) -> bool:
     return role in CAN_PUBLISH
 
@@ -263,8 +262,6 @@ def _describe(account: Account) -> dict[str, str]:
     return {"role": account.role, "languages": account.languages or "none",
             "reviews translations": "yes" if account.reviews_translations else "no",
             "status": "active" if account.active else "disabled"}
-
-
 
 
 def _aware(when: dt.datetime) -> dt.datetime:

@@ -132,7 +132,8 @@ def render_pdf(text: CardText, fonts_dir: Path | None = None) -> bytes:
             fitted, high = pdf, middle - 1
         else:
             low = middle + 1
-    return fitted if fitted is not None else _card(text, fonts, FRONT_SIZES[-1])[0]
+    # Nothing fitted: every look moved `low` up, so the last layout made is the smallest size's.
+    return fitted if fitted is not None else pdf
 
 
 @functools.lru_cache(maxsize=16)
