@@ -8,7 +8,7 @@ from __future__ import annotations
 import hashlib
 import threading
 from collections import OrderedDict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable, Hashable, Mapping, TypeVar
 
@@ -105,7 +105,10 @@ def load_content(flows_dir: str | Path, translations_dir: str | Path, languages:
     with _loaded_lock:
         if key in _loaded:
             _loaded.move_to_end(key)
-            return _loaded[key]
+            # A Content of its own, sharing the parsed parts: its renders memo starts empty, as
+            # every load's always has (what a reply renders to may also depend on the phone
+            # line built beside it, so a memo is never handed from one load to another).
+            return replace(_loaded[key])
     content = _load(flows_dir, translations_dir, languages, recordings_dir)
     # Kept only if nothing changed while it loaded: else this Content may hold the newer files.
     if folders_digest(flows_dir, translations_dir, languages, recordings_dir) == key:
