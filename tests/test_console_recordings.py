@@ -98,3 +98,44 @@ def test_who_may_record_and_what_a_stale_or_unknown_clip_gets(console_app):
     assert len(big) > 64 * 1024
     saved = upload(editor, "fa_AF", "door__door__text", big)
     assert "Recorded door__door__text" in page_text(saved)
+
+
+def test_a_whole_page_is_approved_at_once_but_only_the_takes_listened_to(console_app):
+    board = console_app.extensions["hotline"]
+    nadia = Staff(console_app, "nadia", "translator", languages="fa_AF")
+    tariq = Staff(console_app, "tariq", "translator", languages="ps")
+    for person in (nadia, tariq):
+        assert person.sign_in().status_code == 302
+    wanted = [n for n in clips.needed(board.content, "fa_AF") if n.page == PAGE]
+    for item in wanted:
+        assert f"Recorded {item.clip}" in page_text(upload(nadia, "fa_AF", item.clip, wav_bytes(tone())))
+
+    def shown_form(person):
+        body = person.get(f"/staff/recordings/fa_AF?page={PAGE}").get_data(as_text=True)
+        form = re.search(r'<form[^>]*class="approve-page".*?</form>', body, re.S)
+        return form and {"page": re.search(r'name="page" value="([^"]+)"', form.group(0)).group(1),
+                         "take": re.findall(r'name="take" value="([^"]+)"', form.group(0))}
+
+    form = shown_form(nadia)
+    assert form["page"] == PAGE and sorted(t.split(":")[0] for t in form["take"]) == sorted(i.clip for i in wanted)
+    tariq.get("/staff/recordings/fa_AF")  # may listen, and his form token
+    assert tariq.post("/staff/recordings/fa_AF/approve", form).status_code == 403  # not his language
+
+    # One take is recorded again after the page was shown: nothing is approved, and it is named.
+    upload(nadia, "fa_AF", wanted[0].clip, wav_bytes(tone(seconds=0.5)))
+    refused = page_text(nadia.post("/staff/recordings/fa_AF/approve", form, follow_redirects=True))
+    assert "Nothing approved" in refused and wanted[0].clip in refused
+    assert coverage_row(nadia.get("/staff/recordings"), "fa_AF")["approved"] == 0
+    # Takes of another page, or none, are not approved through this page.
+    assert "Not approved" in page_text(nadia.post("/staff/recordings/fa_AF/approve", {**form, "page": "welcome"},
+                                                  follow_redirects=True))
+
+    form = shown_form(nadia)  # the page as it is now: every take listened to
+    done = page_text(nadia.post("/staff/recordings/fa_AF/approve", form, follow_redirects=True))
+    assert f"Approved the {len(wanted)} takes of {PAGE}" in done
+    assert coverage_row(nadia.get("/staff/recordings"), "fa_AF")["approved"] == len(wanted)
+    assert shown_form(nadia) is None  # nothing on the page waits for approval now
+    admin = Staff(console_app, "admin1", "admin")
+    admin.sign_in()
+    log = page_text(admin.get("/staff/audit"))
+    assert "approved recording" in log and all(item.clip in log for item in wanted)

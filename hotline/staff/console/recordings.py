@@ -6,6 +6,7 @@
     POST /staff/recordings/<lang>/<clip>          a take (upload or the page's recorder): converted
                                                   (hotline/staff/audio.py), stored, put in the draft
     POST /staff/recordings/<lang>/<clip>/approve  approve the take listened to
+    POST /staff/recordings/<lang>/approve         approve every take of one page listened to
     GET  /staff/recordings/audio/<sha256>.mp3     a stored take, for the page's <audio>
 
 Takes go in the draft (hotline/content/recordings.py): callers hear them once the draft is
@@ -189,6 +190,38 @@ def approve_clip(code: str, clip: str):
     return _in_draft(code, clip, lambda files: with_approval(files, code, clip, who(), sha), "Not approved",
                      "approved recording", f"{code} {clip}",
                      f"Approved {clip}. Callers hear it once the draft is published.")
+
+
+@bp.post("/recordings/<code>/approve")
+@signed_in()
+def approve_page(code: str):
+    """Approve at once the takes of one page that the form showed: each as `clip:sha256`, the
+    take listened to. All or none: if one was recorded again or its words changed since the
+    page was shown, nothing is approved and the page says which to listen to again."""
+    if not may_record(code):
+        abort(403, "Your account cannot approve recordings of this language.")
+    page = request.form.get("page", "")
+    shown = dict(value.partition(":")[::2] for value in request.form.getlist("take"))
+    _, _, items = _language(code)
+    waiting = {i.clip: i for i in items if i.page == page and i.clip in shown}
+    first = next(iter(shown), "")
+    if not shown or len(waiting) != len(shown):
+        return _answer(False, "Not approved: this page has no such takes waiting. Reload it and listen again.",
+                       code, first)
+    changed = [clip for clip, item in waiting.items() if item.status != clips.RECORDED]
+    if changed:
+        return _answer(False, f"Nothing approved: {', '.join(changed)} changed since the page was shown. "
+                       "Listen to the takes again.", code, changed[0])
+
+    def approve_all(files: dict[str, str]) -> tuple[str, str]:
+        files = dict(files)
+        for clip, sha in shown.items():
+            name, files[name] = with_approval(files, code, clip, who(), sha)
+        return name, files[name]
+
+    return _in_draft(code, first, approve_all, "Nothing approved", "approved recording",
+                     f"{code} {', '.join(shown)}",
+                     f"Approved the {len(shown)} takes of {page}. Callers hear them once the draft is published.")
 
 
 @bp.get("/recordings/audio/<sha>.mp3")
