@@ -26,10 +26,12 @@ from hotline.content.bundle import Content
 from hotline.content.recordings import RecordingsError, Take, now, with_approval, with_take
 from hotline.content.revisions import ByFiles, load_files
 from hotline.errors import HotlineError
-from hotline.staff import audio
 from hotline.staff.accounts import audit, may_translate
 from hotline.staff.console.views import bp, console, signed_in, who
 
+# hotline.staff.audio is imported by the pages that use it, not here: it loads numpy and
+# FFmpeg's libraries (PyAV), tens of megabytes and an OpenBLAS thread in every worker, most of
+# which never sees a recording.
 _SHA = re.compile(r"^[0-9a-f]{64}$")
 # The draft's content, loaded once per set of files (the pages ask for it often).
 _content = ByFiles(lambda files, languages: load_files(files, languages), keep=3)
@@ -87,6 +89,8 @@ def may_record(code: str) -> bool:
 def _uploads_may_be_larger():
     # The app refuses bodies over 64 KB (Twilio's webhooks are small); a take is not.
     if request.endpoint == "console.record_clip":
+        from hotline.staff import audio
+
         request.max_content_length = audio.MAX_BYTES + 64 * 1024
 
 
@@ -116,6 +120,8 @@ def recordings_language(code: str):
         if show == "todo" and item.status == clips.APPROVED:
             continue
         pages.setdefault(item.page, []).append(item)
+    from hotline.staff import audio
+
     g.microphone = True  # the page's recorder asks for it (security.headers)
     book = content.languages.book(code)
     return render_template("console/recordings_language.html", code=code, language=book.language,
@@ -162,6 +168,8 @@ def _needed_clip(code: str, clip: str, refused: str):
 @bp.post("/recordings/<code>/<clip>")
 @signed_in()
 def record_clip(code: str, clip: str):
+    from hotline.staff import audio
+
     item = _needed_clip(code, clip, "Your account cannot record this language.")
     upload = request.files.get("audio")
     if upload is None:
