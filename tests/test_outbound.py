@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import time
 
 import pytest
@@ -323,6 +324,18 @@ def test_hotline_worker_sends_what_the_app_queued(phone_app, redis_url, tmp_path
     (written,) = list(tmp_path.glob("*.json"))
     assert json.loads(written.read_text(encoding="utf-8"))["body"] == "Welcome, Okapi"
     assert "Okapi" not in done.stderr + done.stdout and "6075550123" not in done.stderr + done.stdout
+    # Every key left has a TTL but RQ's own bookkeeping (README, "What is kept"), and that holds
+    # nothing but names: queues, workers, random job ids.
+    import redis
+
+    client = redis.Redis.from_url(redis_url)
+    forever = {key.decode(): key for key in client.scan_iter("*") if client.ttl(key) == -1}
+    assert all(re.fullmatch(r"rq:(queues|workers(:[\w-]+)?|queue:[\w-]+|(wip|started|finished|failed|scheduled|deferred"
+                            r"|canceled):[\w-]+|clean_registries:[\w-]+)", key) for key in forever), forever
+    names = b" ".join(b" ".join(client.zrange(k, 0, -1) if client.type(k) == b"zset" else client.smembers(k)
+                                if client.type(k) == b"set" else client.lrange(k, 0, -1) if client.type(k) == b"list"
+                                else [client.get(k) or b""]) for k in forever.values())
+    assert re.fullmatch(rb"[\w:. -]*", names) and b"6075550123" not in names, names
 
 
 def test_the_procfile_runs_the_worker():
