@@ -20,7 +20,7 @@
 | HOTLINE_WATCH_INTERVAL     | 5                       | seconds between those checks |
 | HOTLINE_OPTOUT_TTL         | 31536000 (365 days)     | seconds a STOP is remembered (Twilio blocks the number too) |
 | HOTLINE_RATE_WINDOW        | 60                      | seconds in one rate-limit window |
-| HOTLINE_CALLER_LIMIT       | 12                      | messages one number may send in a window before the line goes quiet for it |
+| HOTLINE_CALLER_LIMIT       | 12                      | messages and calls from one number in a window before the line goes quiet for it |
 | HOTLINE_LINE_LIMIT         | 600                     | replies the whole line sends in a window before it answers only with a short notice |
 | HOTLINE_PROXY_HOPS         | 0                       | proxies in front of the app whose X-Forwarded-* headers are trusted (ProxyFix) |
 | HOTLINE_URL_FRAGMENT       | none                    | connection overrides on the webhook URLs in Twilio, e.g. `rc=2&ct=1000` |

@@ -31,6 +31,7 @@ ATTRIBUTES = {
                "speechTimeout", "speechModel", "actionOnEmptyResult", "profanityFilter", "enhanced", "bargeIn"},
     "Redirect": {"method"},
     "Hangup": set(),
+    "Reject": {"reason"},
     "Dial": {"action", "method", "timeout", "callerId", "hangupOnStar", "timeLimit", "record", "answerOnBridge",
              "ringTone", "trim"},
     "Number": {"sendDigits", "url", "method", "statusCallback", "statusCallbackEvent", "statusCallbackMethod"},
@@ -38,7 +39,7 @@ ATTRIBUTES = {
                "transcribeCallback", "recordingStatusCallback", "recordingStatusCallbackMethod"},
 }
 CHILDREN = {
-    "Response": {"Say", "Play", "Pause", "Gather", "Redirect", "Hangup", "Dial", "Record"},
+    "Response": {"Say", "Play", "Pause", "Gather", "Redirect", "Hangup", "Dial", "Record", "Reject"},
     "Gather": {"Say", "Play", "Pause"},
     "Dial": {"Number"},
 }
@@ -61,6 +62,10 @@ def check_twiml(data: bytes, whisper: bool = False) -> ET.Element:
     if whisper and not verbs:
         return root  # a whisper's empty document joins the volunteer to the caller
     assert verbs, "an empty <Response/> is a silent line"
+    if any(verb.tag == "Reject" for verb in verbs):
+        # A call not picked up (Twilio: <Reject> first, nothing after it; reason busy or rejected)
+        assert len(verbs) == 1 and verbs[0].get("reason") in ("busy", "rejected"), [v.tag for v in verbs]
+        return root
     last = verbs[-1]
     assert last.tag in ("Redirect", "Hangup") or (last.tag == "Dial" and last.get("action")), \
         f"the call would stop after <{last.tag}>: a dead end"
@@ -274,13 +279,13 @@ def volunteers(**changes) -> Volunteers:
 
 @pytest.fixture
 def phone_app(make_app, redis_url):
-    """phone_app(volunteers=..., sender=..., languages=..., clock=..., **phone settings)."""
+    """phone_app(volunteers=..., sender=..., languages=..., clock=..., settings={...}, **phone settings)."""
 
     def build(volunteers=None, sender=None, languages=("en", "es", "ht", "ps"), clock=lambda: SATURDAY_AFTERNOON,
-              recordings=RECORDINGS, **phone):
-        settings = PhoneSettings(recordings_dir=recordings, hotline_number=HOTLINE, volunteers=volunteers, **phone)
+              recordings=RECORDINGS, settings=None, **phone):
+        line = PhoneSettings(recordings_dir=recordings, hotline_number=HOTLINE, volunteers=volunteers, **phone)
         return make_app(clock=clock, redis_url=redis_url, flows_dir=FLOWS, translations_dir=CATALOGS,
-                        languages=languages, HOTLINE_PHONE=settings, HOTLINE_TEXT_SENDER=sender)
+                        languages=languages, HOTLINE_PHONE=line, HOTLINE_TEXT_SENDER=sender, **(settings or {}))
 
     return build
 

@@ -104,6 +104,26 @@ def test_withheld_callers_on_the_phone_are_kept_apart(phone_app, placeholder):
     assert "We sent you a text message" not in heard.text
 
 
+def test_a_number_that_calls_again_and_again_is_not_picked_up_past_the_limit(phone_app):
+    """Past the per-caller limit of the rate window (calls and texts counted together) a call
+    is rejected, busy: Twilio bills no rejected call and no volunteer's phone rings. Other
+    numbers, and withheld callers (kept apart by their call), are answered as ever."""
+    from calls import PhoneCall
+
+    # An hour's window: the store's windows are whole multiples of it, and a minute's could end mid-test.
+    app = phone_app(settings={"rate_window": 3600})
+    twilio = Twilio(app.test_client())
+    limit = app.extensions["hotline"].limits.per_caller
+    twilio.sms("+16075550177", "hi")  # a text counts too
+    answered = [PhoneCall(twilio, number="+16075550177", sid=f"CA{n:032x}").dial() for n in range(limit - 1)]
+    assert all(heard.gather is not None for heard in answered)
+    (refused,) = [PhoneCall(twilio, number="+16075550177", sid="CA" + "e" * 32).dial().root]
+    assert [(verb.tag, verb.get("reason")) for verb in refused] == [("Reject", "busy")]
+    assert PhoneCall(twilio, number="+16075550178", sid="CA" + "f" * 32).dial().gather is not None
+    withheld = [PhoneCall(twilio, number="Anonymous", sid=f"CA{n:032x}").dial() for n in range(limit + 2)]
+    assert all(heard.gather is not None for heard in withheld)
+
+
 def test_a_withheld_stop_marks_nobody(make_app, redis_url, redis_client):
     twilio = Twilio(make_app(redis_url=redis_url, languages=("en",)).test_client())
     twilio.sms("+266696687", "STOP")

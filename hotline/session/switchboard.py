@@ -327,6 +327,17 @@ class Switchboard:
             self._count_later({stats.new_conversation(None, "voice"): 1})
         return seen
 
+    def calls_too_often(self, seen: Snapshot | None) -> bool:
+        """Whether a call is one too many from its number in this rate window. Reading the
+        record at the start of a call (remembered) counted it with the number's texts; past
+        limits.per_caller the line does not pick up, so a number dialled again and again costs
+        no minutes and rings no volunteer. A withheld number is keyed by its call, so it is
+        never one too many; the store down (None): the call is answered."""
+        if seen is None or seen.count <= self.limits.per_caller:
+            return False
+        metrics.rate_limited("caller")
+        return True
+
     def remember_language(self, number: str, lang: str) -> bool:
         """Keep `lang` as the caller's language; the text thread's place stays as it is.
         False (logged) when the store is down: the call goes on, the language not kept."""

@@ -261,6 +261,11 @@ def answer() -> Response:
     line, now = _line(), _now()
     call = Call(int(now.timestamp()))
     seen = _board().remembered(number)
+    if _board().calls_too_often(seen):
+        # Not picked up: the caller hears a busy tone, and Twilio bills no rejected call.
+        response = VoiceResponse()
+        response.reject(reason="busy")
+        return _twiml(response)
     lang = seen.lang if seen is not None else None
     if lang and lang in line.content.languages.books and not line.speaks(lang) \
             and len(line.content.languages.codes) > 1:
