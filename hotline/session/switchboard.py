@@ -329,7 +329,8 @@ class Switchboard:
 
     def calls_too_often(self, seen: Snapshot | None) -> bool:
         """Whether a call is one too many from its number in this rate window. Reading the
-        record at the start of a call (remembered) counted it with the number's texts; past
+        record at the start of a call (remembered) counted it with the number's texts (as does
+        each change a call makes to what is kept: a language chosen, FORGET); past
         limits.per_caller the line does not pick up, so a number dialled again and again costs
         no minutes and rings no volunteer. A withheld number is keyed by its call, so it is
         never one too many; the store down (None): the call is answered."""
