@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import time
 
 import pytest
 from twilio.request_validator import RequestValidator
 
 from conftest import BASE_URL, ROOT, SECRET, TOKEN, Twilio, message_text
 from hotline.config import Settings, check_listen
+from hotline.session.store import stats_day
 from hotline.errors import ConfigError
 
 MENU = "1 Agents at my door"
@@ -110,7 +112,8 @@ def test_a_number_that_calls_again_and_again_is_not_picked_up_past_the_limit(pho
     numbers, and withheld callers (kept apart by their call), are answered as ever."""
     from calls import PhoneCall
 
-    # An hour's window: the store's windows are whole multiples of it, and a minute's could end mid-test.
+    # An hour's window: the store's windows are whole multiples of it, and a minute's would end
+    # mid-test one run in sixty or so (an hour's, rarely).
     app = phone_app(settings={"rate_window": 3600})
     twilio = Twilio(app.test_client())
     limit = app.extensions["hotline"].limits.per_caller
@@ -122,6 +125,16 @@ def test_a_number_that_calls_again_and_again_is_not_picked_up_past_the_limit(pho
     assert PhoneCall(twilio, number="+16075550178", sid="CA" + "f" * 32).dial().gather is not None
     withheld = [PhoneCall(twilio, number="Anonymous", sid=f"CA{n:032x}").dial() for n in range(limit + 2)]
     assert all(heard.gather is not None for heard in withheld)
+    # A number that only calls, never choosing a language, starts a new conversation with each
+    # answered call; a refused call is not one in the day's figures.
+    board = app.extensions["hotline"]
+    board.flush_counts()
+    day = stats_day(time.time())
+    before = board.store.stats([day]).get(day, {}).get("n|-|voice", 0)
+    calls = [PhoneCall(twilio, number="+16075550179", sid=f"CA{n + 1000:032x}").dial() for n in range(limit + 3)]
+    assert [heard.verbs() for heard in calls[limit:]] == [["Reject"]] * 3
+    board.flush_counts()
+    assert board.store.stats([day]).get(day, {}).get("n|-|voice", 0) - before == limit
 
 
 def test_a_withheld_stop_marks_nobody(make_app, redis_url, redis_client):

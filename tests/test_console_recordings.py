@@ -121,13 +121,16 @@ def test_a_whole_page_is_approved_at_once_but_only_the_takes_listened_to(console
     tariq.get("/staff/recordings/fa_AF")  # may listen, and his form token
     assert tariq.post("/staff/recordings/fa_AF/approve", form).status_code == 403  # not his language
 
-    # One take is recorded again after the page was shown: nothing is approved, and it is named.
-    upload(nadia, "fa_AF", wanted[0].clip, wav_bytes(tone(seconds=0.5)))
+    # The page's last take is recorded again after the page was shown: nothing is approved, not
+    # even the takes before it, and the clip is named.
+    upload(nadia, "fa_AF", wanted[-1].clip, wav_bytes(tone(seconds=0.5)))
     refused = page_text(nadia.post("/staff/recordings/fa_AF/approve", form, follow_redirects=True))
-    assert "Nothing approved" in refused and wanted[0].clip in refused
+    assert "Nothing approved" in refused and wanted[-1].clip in refused
     assert coverage_row(nadia.get("/staff/recordings"), "fa_AF")["approved"] == 0
     # Takes of another page, or none, are not approved through this page.
     assert "Not approved" in page_text(nadia.post("/staff/recordings/fa_AF/approve", {**form, "page": "welcome"},
+                                                  follow_redirects=True))
+    assert "Not approved" in page_text(nadia.post("/staff/recordings/fa_AF/approve", {"page": PAGE},
                                                   follow_redirects=True))
 
     form = shown_form(nadia)  # the page as it is now: every take listened to

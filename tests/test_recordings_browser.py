@@ -86,8 +86,8 @@ def test_a_dari_speaker_records_a_page_and_the_next_dari_call_hears_it(browser, 
                 else:
                     clip(name).find_element(By.CSS_SELECTOR, "button.record").click()
                     wait.until(lambda d: "Recording" in clip(name).find_element(By.CSS_SELECTOR, ".recorder-status").text)
-                    # The fake microphone loops its file (0.8 s, the tone in the middle): any
-                    # second of it holds the whole tone.
+                    # The fake microphone loops its file (0.8 s, 0.4 s of tone in the middle):
+                    # any second of it holds at least 0.6 s of tone.
                     wait_for(lambda: False, timeout=1.0)
                     # Stop: the take is sent and the page reloads
                     steps.click_and_wait_for_new_page(clip(name).find_element(By.CSS_SELECTOR, "button.record").click)

@@ -16,7 +16,7 @@ error class names, each from a short fixed list. Never a number, a pseudonym, a 
 | hotline_degraded_replies_total           | channel             | replies made without the store |
 | hotline_store_errors_total               | error, step         | store failures (TimeoutError, ConnectionError, ...) on read or write |
 | hotline_signature_rejections_total       |                     | requests refused for a missing or wrong X-Twilio-Signature |
-| hotline_rate_limited_total               | limit               | messages held back by the caller's or the line's limit |
+| hotline_rate_limited_total               | limit               | messages and calls held back by the caller's or the line's limit |
 | hotline_reloads_total                    | result              | content reloads accepted or rejected |
 | hotline_outbound_messages_total          | result              | text messages the line sent itself (sent, failed) |
 """
@@ -43,7 +43,7 @@ def enable() -> None:
         degraded=Counter("hotline_degraded_replies", "Replies made without the session store", ["channel"]),
         store=Counter("hotline_store_errors", "Session store failures", ["error", "step"]),
         signature=Counter("hotline_signature_rejections", "Requests refused for a missing or wrong Twilio signature"),
-        limited=Counter("hotline_rate_limited", "Messages held back by a rate limit", ["limit"]),
+        limited=Counter("hotline_rate_limited", "Messages and calls held back by a rate limit", ["limit"]),
         reloads=Counter("hotline_reloads", "Content reloads", ["result"]),
         outbound=Counter("hotline_outbound_messages", "Text messages the line sent itself", ["result"]),
     )

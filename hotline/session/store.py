@@ -105,7 +105,7 @@ class Snapshot:
     session: bytes = b""  # the switchboard's Record; b"" when nothing is kept
     lang: str | None = None
     opted_out: bool = False
-    count: int = 0  # this caller's messages in the current rate window, this one included (opted out: 0)
+    count: int = 0  # this caller's reads in the current rate window (texts, call starts, a call's changes), this one included (opted out: 0)
     load: int = 0  # replies the whole line has sent in the current rate window
     draft: bytes = b""  # a report being written, sealed (never readable without the key)
     reports: int = 0  # reports this caller sent today

@@ -6,7 +6,8 @@ the voice webhook and the terminal simulator all behave the same. It never sees 
 Before the engine, in this order (each decided from one read of the store):
   opted out (SMS)           -> silence, until START, YES or UNSTOP
   STOP and its synonyms     -> silence, and the caller is marked opted out (SMS only)
-  over the caller's limit   -> one short notice in the window, then silence (SMS only; START too)
+  over the caller's limit   -> one short notice in the window, then silence (SMS; START too);
+                               a call is not picked up (calls_too_often, at the call's start)
   over the line's limit     -> the short "unavailable" notice (one segment, the ONA number; SMS only;
                                START too, which still clears the opt-out mark)
   the same request again    -> the same reply, computed again; the session does not move twice
@@ -54,7 +55,8 @@ MAX_ATTEMPTS = 5
 class RateLimits:
     """How much one caller, and the whole line, may cost in one rate window (HOTLINE_RATE_WINDOW)."""
 
-    per_caller: int = 12  # messages; past this one short notice, then silence until the window ends
+    per_caller: int = 12  # messages and calls; past this one short notice, then silence until the window
+    # ends (a call: not picked up)
     per_line: int = 600  # replies; past this only the one-segment "unavailable" notice
 
 
@@ -323,7 +325,8 @@ class Switchboard:
         except StoreUnavailable as exc:
             log.warning("session store unavailable (%s): answering without memory", exc)
             return None
-        if not seen.session and not seen.lang:  # nothing kept about this caller: a new conversation
+        if not seen.session and not seen.lang and seen.count <= self.limits.per_caller:
+            # nothing kept about this caller: a new conversation (not a call refused as one too many)
             self._count_later({stats.new_conversation(None, "voice"): 1})
         return seen
 
@@ -333,7 +336,8 @@ class Switchboard:
         each change a call makes to what is kept: a language chosen, FORGET); past
         limits.per_caller the line does not pick up, so a number dialled again and again costs
         no minutes and rings no volunteer. A withheld number is keyed by its call, so it is
-        never one too many; the store down (None): the call is answered."""
+        never one too many; the store down (None): the call is answered. A number that sent
+        STOP is not counted (the store counts nobody who opted out), so its calls are answered."""
         if seen is None or seen.count <= self.limits.per_caller:
             return False
         metrics.rate_limited("caller")
