@@ -334,9 +334,8 @@ def test_hotline_worker_sends_what_the_app_queued(phone_app, redis_url, tmp_path
     forever = {key.decode(): key for key in client.scan_iter("*") if client.ttl(key) == -1}
     assert all(re.fullmatch(r"rq:(queues|workers(:[\w-]+)?|queue:[\w-]+|(wip|started|finished|failed|scheduled|deferred"
                             r"|canceled):[\w-]+|clean_registries:[\w-]+)", key) for key in forever), forever
-    names = b" ".join(b" ".join(client.zrange(k, 0, -1) if client.type(k) == b"zset" else client.smembers(k)
-                                if client.type(k) == b"set" else client.lrange(k, 0, -1) if client.type(k) == b"list"
-                                else [client.get(k) or b""]) for k in forever.values())
+    read = {b"zset": lambda k: client.zrange(k, 0, -1), b"set": client.smembers, b"list": lambda k: client.lrange(k, 0, -1)}
+    names = b" ".join(b" ".join(read.get(client.type(k), lambda k: [client.get(k) or b""])(k)) for k in forever.values())
     assert re.fullmatch(rb"[\w:. -]*", names) and b"6075550123" not in names, names
 
 

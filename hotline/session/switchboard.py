@@ -248,7 +248,7 @@ class Switchboard:
             # Twilio has already subscribed the number again.
             resubscribe = (Change(session=seen.session or None, opt_out=False)
                            if word == intake.START and seen.opted_out else None)
-            if seen.count > self.limits.per_caller:
+            if self._past_caller_limit(seen):
                 # The message that first crosses the limit gets one notice; the rest, silence.
                 notice = (Notice("too_fast"),) if seen.count == self.limits.per_caller + 1 else ()
                 metrics.rate_limited("caller")
@@ -325,7 +325,7 @@ class Switchboard:
         except StoreUnavailable as exc:
             log.warning("session store unavailable (%s): answering without memory", exc)
             return None
-        if not seen.session and not seen.lang and seen.count <= self.limits.per_caller:
+        if not seen.session and not seen.lang and not self._past_caller_limit(seen):
             # nothing kept about this caller: a new conversation (not a call refused as one too many)
             self._count_later({stats.new_conversation(None, "voice"): 1})
         return seen
@@ -338,10 +338,14 @@ class Switchboard:
         no minutes and rings no volunteer. A withheld number is keyed by its call, so it is
         never one too many; the store down (None): the call is answered. A number that sent
         STOP is not counted (the store counts nobody who opted out), so its calls are answered."""
-        if seen is None or seen.count <= self.limits.per_caller:
+        if seen is None or not self._past_caller_limit(seen):
             return False
         metrics.rate_limited("caller")
         return True
+
+    def _past_caller_limit(self, seen: Snapshot) -> bool:
+        """The one test of the caller limit, for a text and for a call alike."""
+        return seen.count > self.limits.per_caller
 
     def remember_language(self, number: str, lang: str) -> bool:
         """Keep `lang` as the caller's language; the text thread's place stays as it is.
